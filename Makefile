@@ -1,0 +1,53 @@
+# ofgroup: user entry points. The work happens in scripts/ and qemu/; see README.md.
+#
+#   make            build ofgroup.ko against the cached debug kernel (setup + kernel build if missing)
+#   make test       everything: setup, kernel, module, host tests, VM tests (KUnit + scenarios)
+#   make demo       boot the VM and show ofgroup at work
+#   make vm CMD=..  run CMD in the VM with the module loaded; its exit status is make's
+#   make shell      interactive VM shell with the module loaded
+#   make lint       rustfmt + clippy for the module (CLIPPY=1) and the userspace crates
+#
+# KDIR=<built 7.3 tree> builds against your own kernel and skips setup and the cached kernel build.
+# PROFILE=debug|perf picks the cached kernel (make test always uses debug).
+
+PROFILE ?= debug
+LLVM ?= -19
+export PROFILE
+
+.PHONY: all module setup kernel test demo vm shell lint host-test clean
+all: module
+
+setup:
+	@scripts/setup.sh
+
+kernel: setup
+	@scripts/kernel.sh $(PROFILE) >/dev/null
+
+# Kbuild does the real work; scripts/module.sh resolves KDIR (yours, or the cached kernel).
+module:
+	@scripts/module.sh
+
+test:
+	@scripts/test.sh
+
+demo:
+	@scripts/demo.sh
+
+vm:
+	@KDIR=$$(scripts/module.sh) && scripts/userspace.sh && KDIR=$$KDIR qemu/vm.sh -- $(CMD)
+
+shell:
+	@KDIR=$$(scripts/module.sh) && scripts/userspace.sh && KDIR=$$KDIR qemu/vm.sh --interactive
+
+lint:
+	@scripts/lint.sh
+
+host-test:
+	@cd rust && cargo test --locked
+
+clean:
+	@if [ -n "$(KDIR)" ]; then $(MAKE) -C $(KDIR) M=$(CURDIR) LLVM=$(LLVM) clean; fi
+	rm -rf rust/target
+	find . \( -name '*.o' -o -name '*.ko' -o -name '.*.cmd' -o -name '*.mod' -o -name '*.mod.c' \
+		-o -name 'local_bindings_gen.rs' \) -not -path './.git/*' -delete
+	rm -f modules.order Module.symvers

@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# Guest side of qemu/vm.sh: runs inside the VM as the --exec command.
+#   boot.sh RUN_DIR module|nomodule KDIR CMD [ARGS...]
+# Marks the kernel log, loads ofgroup.ko (its KUnit suites run during insmod), runs CMD, unloads the
+# module, asks kmemleak for a scan, and leaves rc, dmesg and kmemleak in RUN_DIR for the host.
+run_dir=$1 mode=$2 kdir=$3
+shift 3
+repo=$(cd "$(dirname "$0")/../.." && pwd)
+export OFGROUP_REPO=$repo OFGROUP_KDIR=$kdir OFGROUP_RUN_DIR=$run_dir
+export PATH="$repo/rust/target/release:$PATH"
+
+mountpoint -q /sys/kernel/debug 2>/dev/null || mount -t debugfs none /sys/kernel/debug 2>/dev/null
+mkdir -p /run/netns
+
+echo "ofgroup-vm: marker $(date +%s)" >/dev/kmsg
+rc=0
+if [ "$mode" = module ]; then
+  if ! insmod "$repo/ofgroup.ko" 2>"$run_dir/insmod.err"; then
+    echo "vm: insmod ofgroup.ko failed: $(cat "$run_dir/insmod.err")" >&2
+    rc=3
+  fi
+fi
+if [ $rc = 0 ]; then
+  "$@"
+  rc=$?
+fi
+if [ "$mode" = module ] && grep -q '^ofgroup ' /proc/modules; then
+  rmmod ofgroup || { echo "vm: rmmod ofgroup failed" >&2; [ $rc != 0 ] || rc=4; }
+fi
+if [ -w /sys/kernel/debug/kmemleak ]; then
+  # Two scans: kmemleak reports an object only once it stayed unreferenced across scans.
+  echo scan >/sys/kernel/debug/kmemleak; sleep 1; echo scan >/sys/kernel/debug/kmemleak
+  cat /sys/kernel/debug/kmemleak >"$run_dir/kmemleak"
+fi
+dmesg >"$run_dir/dmesg"
+echo "$rc" >"$run_dir/rc"
+sync
+exit "$rc"

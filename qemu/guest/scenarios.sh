@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# Guest side of `make test`: runs every qemu/guest/scenarios/*.sh (or those named as arguments) with
+# the module loaded, each with its own timeout, and records "PASS name" / "FAIL name" lines in
+# $OFGROUP_RUN_DIR/scenarios.txt for scripts/collect.py. Output of a failed scenario is shown.
+dir=$(cd "$(dirname "$0")" && pwd)/scenarios
+out=${OFGROUP_RUN_DIR:?}/scenarios.txt
+: >"$out"
+fails=0
+scripts=("$@")
+((${#scripts[@]})) || scripts=("$dir"/*.sh)
+for s in "${scripts[@]}"; do
+  name=$(basename "$s" .sh)
+  log=$(mktemp)
+  start=$SECONDS
+  if timeout -k 5 "${OFGROUP_SCENARIO_TIMEOUT:-300}" bash -eu "$s" >"$log" 2>&1; then
+    echo "PASS $name" >>"$out"
+    printf '  scenario %-40s ok (%ds)\n' "$name" $((SECONDS - start))
+  else
+    echo "FAIL $name" >>"$out"
+    fails=$((fails + 1))
+    printf '  scenario %-40s FAILED (%ds)\n' "$name" $((SECONDS - start))
+    sed 's/^/    | /' "$log" | tail -n 40
+  fi
+  rm -f "$log"
+done
+exit $((fails ? 1 : 0))

@@ -1,0 +1,84 @@
+#!/usr/bin/env bash
+# Boot the cached kernel under QEMU with virtme-ng, load ofgroup.ko, run a command, pass back its
+# exit status. The host root is the guest root (read-only 9p), so the repo, the module and the CLI
+# are at the same paths inside. Every run keeps its console log and the guest's dmesg in a run dir.
+#
+#   qemu/vm.sh [--timeout S] [--no-module] [--run-dir D] [--interactive] -- CMD [ARGS...]
+#
+# Env: KDIR (kernel build dir; default the cached $PROFILE kernel), OFGROUP_VM_TIMEOUT (seconds),
+#      OFGROUP_VM_CPUS, OFGROUP_VM_MEM, OFGROUP_KVM=0|1 (default: probe once, use KVM only if it boots).
+source "$(dirname "$0")/../scripts/common.sh"
+
+timeout_s=${OFGROUP_VM_TIMEOUT:-600}
+mode=module
+interactive=0
+run_dir=""
+while (($#)); do
+  case "$1" in
+    --timeout) timeout_s=$2; shift 2 ;;
+    --no-module) mode=nomodule; shift ;;
+    --run-dir) run_dir=$2; shift 2 ;;
+    --interactive) interactive=1; shift ;;
+    --) shift; break ;;
+    *) break ;;
+  esac
+done
+[ $interactive = 1 ] || (($#)) || die "usage: qemu/vm.sh [options] -- CMD [ARGS...]"
+
+KDIR=${KDIR:-$("$REPO/scripts/kernel.sh" "${PROFILE:-debug}")}
+BZ="$KDIR/arch/x86/boot/bzImage"
+[ -f "$BZ" ] || die "no kernel image at $BZ"
+[ $mode = nomodule ] || [ -f "$REPO/ofgroup.ko" ] || die "no ofgroup.ko: run make first"
+
+if [ -z "$run_dir" ]; then
+  run_dir="$CACHE/runs/$(date +%Y%m%d-%H%M%S)-$$"
+fi
+mkdir -p "$run_dir"
+rm -f "$run_dir"/{rc,dmesg,kmemleak,console.log,insmod.err}
+
+# KVM only where a short probe shows a guest actually boots with it (nested virt hangs on some hosts).
+accel=(--disable-kvm)
+want_kvm=${OFGROUP_KVM:-probe}
+if [ "$want_kvm" != 0 ] && [ -w /dev/kvm ]; then
+  probe="$CACHE/kvm-probe-$(basename "$KDIR")-$(hostname)"
+  if [ "$want_kvm" = 1 ]; then accel=()
+  else
+    if [ ! -f "$probe" ]; then
+      log "probing KVM (30 s at most, once per kernel and host)"
+      if timeout -k 5 30 vng --run "$BZ" --force-9p --disable-microvm --exec true \
+          </dev/null >/dev/null 2>&1; then echo yes >"$probe"; else echo no >"$probe"; fi
+    fi
+    [ "$(cat "$probe")" = yes ] && accel=()
+  fi
+fi
+
+vng_args=(--run "$BZ" "${accel[@]}" --force-9p --disable-microvm
+  --cpus "${OFGROUP_VM_CPUS:-2}" --memory "${OFGROUP_VM_MEM:-2G}"
+  --rwdir "$run_dir" --cwd "$REPO" --verbose
+  --append "panic_on_warn=0 kmemleak=on")
+
+guest=("$REPO/qemu/guest/boot.sh" "$run_dir" "$mode" "$KDIR")
+if [ $interactive = 1 ]; then
+  log "interactive VM (exit the shell to power off); module loaded: $mode"
+  exec vng "${vng_args[@]}" --exec "${guest[*]} bash -il"
+fi
+
+printf -v cmd '%q ' "${guest[@]}" "$@"
+set +e
+timeout -k 10 "$timeout_s" vng "${vng_args[@]}" --exec "$cmd" \
+  </dev/null 2> >(tee "$run_dir/console.log" | grep --line-buffered -E \
+    'BUG|WARNING|Oops|KASAN|panic|ofgroup|kmemleak|# (PASS|FAIL)|not ok|^ok' >&2)
+vrc=$?
+set -e
+wait
+if [ $vrc = 124 ] || [ $vrc = 137 ]; then
+  echo "vm: command did not finish within ${timeout_s}s; the VM was stopped (console: $run_dir/console.log)" >&2
+  exit 124
+fi
+if [ -f "$run_dir/rc" ]; then
+  rc=$(cat "$run_dir/rc")
+else
+  echo "vm: the guest ended without reporting an exit status (vng said $vrc); console: $run_dir/console.log" >&2
+  rc=$(( vrc ? vrc : 125 ))
+fi
+exit "$rc"

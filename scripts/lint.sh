@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# rustfmt and clippy, for the userspace crates and (unless --host-only) the kernel module, whose
+# clippy run is the Kbuild build with CLIPPY=1. Any warning fails.
+source "$(dirname "$0")/common.sh"
+rc=0
+cd "$REPO/rust"
+cargo fmt --all --check || { echo "lint: rustfmt differs in the userspace crates (run cargo fmt)" >&2; rc=1; }
+find "$REPO/rust/kmod" -name '*.rs' ! -name '*_gen.rs' -print0 |
+  xargs -0 rustfmt --edition 2021 --check ||
+  { echo "lint: rustfmt differs in rust/kmod" >&2; rc=1; }
+cargo clippy --locked --all-targets --quiet -- -D warnings || rc=1
+if [ "${1:-}" != --host-only ]; then
+  out=$(CLIPPY=1 "$REPO/scripts/module.sh" 2>&1 >/dev/null) || { echo "$out"; rc=1; }
+  if grep -E '^(warning|error)' <<<"$out"; then rc=1; fi
+fi
+exit $rc

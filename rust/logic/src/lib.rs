@@ -6,5 +6,10 @@
 //! `cargo test`.
 #![cfg_attr(not(MODULE), no_std)]
 
+pub mod chain;
+pub mod error;
 pub mod hash;
+pub mod liveness;
+pub mod model;
 pub mod select;
+pub mod validate;

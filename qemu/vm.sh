@@ -55,7 +55,7 @@ fi
 vng_args=(--run "$BZ" "${accel[@]}" --force-9p --disable-microvm
   --cpus "${OFGROUP_VM_CPUS:-2}" --memory "${OFGROUP_VM_MEM:-2G}"
   --rwdir "$run_dir" --cwd "$REPO" --verbose
-  --append "panic_on_warn=0 kmemleak=on")
+  --append "root=/dev/root panic_on_warn=0 kmemleak=on")
 
 guest=("$REPO/qemu/guest/boot.sh" "$run_dir" "$mode" "$KDIR")
 if [ $interactive = 1 ]; then
@@ -67,7 +67,7 @@ printf -v cmd '%q ' "${guest[@]}" "$@"
 set +e
 timeout -k 10 "$timeout_s" vng "${vng_args[@]}" --exec "$cmd" \
   </dev/null 2> >(tee "$run_dir/console.log" | grep --line-buffered -E \
-    'BUG|WARNING|Oops|KASAN|panic|ofgroup|kmemleak|# (PASS|FAIL)|not ok|^ok' >&2)
+    'ofgroup:|BUG:|WARNING:|Oops|KASAN:|Kernel panic|kmemleak:|# Subtest|\] +(not )?ok [0-9]|# [a-z0-9_]+: pass:' >&2)
 vrc=$?
 set -e
 wait

@@ -8,8 +8,9 @@
 use kernel::prelude::*;
 
 mod ffi;
+// The logic shared with the userspace tools (rust/logic), compiled from the same files.
 #[path = "../logic/src/lib.rs"]
-mod logic;
+pub mod logic;
 
 module! {
     type: OfGroup,

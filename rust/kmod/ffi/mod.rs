@@ -11,6 +11,7 @@
     non_snake_case,
     unsafe_op_in_unsafe_fn,
     improper_ctypes,
+    unreachable_pub,
     missing_docs,
     clippy::all,
     clippy::undocumented_unsafe_blocks

@@ -12,7 +12,7 @@
 //! of the part of the graph connected to G, and nothing at all for a group without references
 //! that nobody refers to. Recursion is bounded by [`MAX_CHAIN_DEPTH`] + 1 frames.
 
-use crate::model::MAX_CHAIN_DEPTH;
+use super::model::MAX_CHAIN_DEPTH;
 
 /// Which memo a value is for.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -50,8 +50,8 @@ pub enum ChainError {
 
 impl ChainError {
     /// As a table error for group `group`.
-    pub fn to_error(self, group: u32) -> crate::error::Error {
-        use crate::error::{Error, ErrorKind, Field};
+    pub fn to_error(self, group: u32) -> super::error::Error {
+        use super::error::{Error, ErrorKind, Field};
         match self {
             ChainError::Loop(_, via) => Error::group(
                 ErrorKind::Loop,
@@ -59,14 +59,14 @@ impl ChainError {
                 Field::Actions,
                 "would create a loop via group",
             )
-            .with_value(via as u64),
+            .with_value(u64::from(via)),
             ChainError::TooDeep(_, depth) => Error::group(
                 ErrorKind::ChainTooDeep,
                 group,
                 Field::Actions,
                 "chain of groups deeper than 16",
             )
-            .with_value(depth as u64),
+            .with_value(u64::from(depth)),
         }
     }
 }

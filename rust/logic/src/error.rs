@@ -38,7 +38,7 @@ pub enum ErrorKind {
     WatchUnsupported,
     /// The change would make a group reach itself.
     Loop,
-    /// The change would make a chain of groups longer than [`crate::model::MAX_CHAIN_DEPTH`].
+    /// The change would make a chain of groups longer than [`super::model::MAX_CHAIN_DEPTH`].
     ChainTooDeep,
     /// Modify or bucket command on a missing group.
     UnknownGroup,

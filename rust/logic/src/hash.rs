@@ -7,7 +7,7 @@
 //! of a connection hash alike. A group may name a subset of fields instead
 //! (`fields(eth_dst,ip_dst,tcp_dst)`), hashed as given, and a 32-bit basis.
 
-use crate::select::mix64;
+use super::select::mix64;
 
 /// One hashable packet field. The numeric values are the ABI's (`hash-field` enum in the YNL spec).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -151,13 +151,13 @@ fn mac_word(m: &[u8; 6]) -> u64 {
 
 /// The 32-bit flow hash of `f` over `fields` (empty: symmetric L4) with `basis`.
 pub fn flow_hash(f: &FlowFields, fields: FieldSet, basis: u32) -> u32 {
-    let mut h = Hasher(basis as u64 | (fields.0 as u64) << 32);
+    let mut h = Hasher(u64::from(basis) | u64::from(fields.0) << 32);
     if fields.0 == 0 {
         // Symmetric: order each src/dst pair so that both directions hash alike.
         let (a, b) = (mac_word(&f.eth_src), mac_word(&f.eth_dst));
         h.word(a.min(b));
         h.word(a.max(b));
-        h.word(f.eth_type as u64 | (f.vlan_vid as u64) << 16 | (f.ip_proto as u64) << 32);
+        h.word(u64::from(f.eth_type) | u64::from(f.vlan_vid) << 16 | u64::from(f.ip_proto) << 32);
         let (lo, hi) = if f.ip_src <= f.ip_dst {
             (&f.ip_src, &f.ip_dst)
         } else {
@@ -166,20 +166,20 @@ pub fn flow_hash(f: &FlowFields, fields: FieldSet, basis: u32) -> u32 {
         h.bytes(lo);
         h.bytes(hi);
         let (p, q) = (f.l4_src.min(f.l4_dst), f.l4_src.max(f.l4_dst));
-        h.word(p as u64 | (q as u64) << 16);
+        h.word(u64::from(p) | u64::from(q) << 16);
         return h.finish();
     }
     for field in fields.iter() {
         match field {
             HashField::EthSrc => h.word(mac_word(&f.eth_src)),
             HashField::EthDst => h.word(mac_word(&f.eth_dst)),
-            HashField::EthType => h.word(f.eth_type as u64),
-            HashField::VlanVid => h.word(f.vlan_vid as u64),
+            HashField::EthType => h.word(u64::from(f.eth_type)),
+            HashField::VlanVid => h.word(u64::from(f.vlan_vid)),
             HashField::IpSrc => h.bytes(&f.ip_src),
             HashField::IpDst => h.bytes(&f.ip_dst),
-            HashField::IpProto => h.word(f.ip_proto as u64),
-            HashField::L4Src => h.word(f.l4_src as u64),
-            HashField::L4Dst => h.word(f.l4_dst as u64),
+            HashField::IpProto => h.word(u64::from(f.ip_proto)),
+            HashField::L4Src => h.word(u64::from(f.l4_src)),
+            HashField::L4Dst => h.word(u64::from(f.l4_dst)),
         }
     }
     h.finish()

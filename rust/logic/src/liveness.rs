@@ -5,7 +5,7 @@
 //! watch_group is bounded by [`MAX_CHAIN_DEPTH`] (the table never holds deeper chains, so the bound
 //! only guards against a table that changed under a reader: past it, a bucket counts as dead).
 
-use crate::model::{MAX_CHAIN_DEPTH, OFPG_ANY, OFPP_ANY};
+use super::model::{MAX_CHAIN_DEPTH, OFPG_ANY, OFPP_ANY};
 
 /// A bucket's watch fields (OFPP_ANY / OFPG_ANY: none).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -3,7 +3,7 @@
 //! The group model as OpenFlow 1.5 defines it: ids, group types, buckets and their actions.
 //! Values here are the ABI's; `rust/abi` and the YNL spec name the same numbers.
 
-use crate::hash::FieldSet;
+use super::hash::FieldSet;
 
 /// Largest group id a group may have (OFPG_MAX).
 pub const OFPG_MAX: u32 = 0xffff_ff00;

@@ -23,7 +23,7 @@ pub struct Candidate {
     pub bucket_id: u32,
     /// Relative weight; 0 means never chosen.
     pub weight: u16,
-    /// Liveness as resolved by [`crate::liveness`]; dead buckets are never chosen.
+    /// Liveness as resolved by [`super::liveness`]; dead buckets are never chosen.
     pub live: bool,
 }
 
@@ -44,7 +44,7 @@ pub fn neg_log2_fixed(u: u64) -> u64 {
     // Total on every input (no panic in the kernel): out-of-range values are clamped.
     let u = u.clamp(1, 1 << 32);
     // Integer part of log2(u), 0..=32.
-    let e = 63 - u.leading_zeros() as u64;
+    let e = 63 - u64::from(u.leading_zeros());
     // Mantissa in [1, 2) as Q31: [2^31, 2^32).
     let mut m = if e >= 31 {
         u >> (e - 31)
@@ -71,7 +71,7 @@ pub fn neg_log2_fixed(u: u64) -> u64 {
 /// uniformly in (0, 1] from `(flow_hash, bucket_id)`. Smaller distance divided by weight wins.
 #[inline]
 pub fn bucket_distance(flow_hash: u32, bucket_id: u32) -> u64 {
-    let draw = mix64(((flow_hash as u64) << 32) | bucket_id as u64) >> 32;
+    let draw = mix64((u64::from(flow_hash) << 32) | u64::from(bucket_id)) >> 32;
     neg_log2_fixed(draw + 1)
 }
 
@@ -91,7 +91,7 @@ where
             continue;
         }
         let d = bucket_distance(flow_hash, c.bucket_id);
-        let w = c.weight as u64;
+        let w = u64::from(c.weight);
         match best {
             Some((_, bd, bw)) if d * bw >= bd * w => {}
             _ => best = Some((i, d, w)),

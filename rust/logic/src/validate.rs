@@ -3,15 +3,15 @@
 //! Validation of group requests, bucket id assignment and bucket-command positions: everything that
 //! decides whether a request is acceptable before the table changes. Nothing here allocates.
 
-use crate::error::{BucketRef, Error, ErrorKind as K, Field, Result};
-use crate::hash::FieldSet;
-use crate::model::{
+use super::error::{BucketRef, Error, ErrorKind as K, Field, Result};
+use super::hash::FieldSet;
+use super::model::{
     Action, BucketPos, BucketSpec, GroupSpec, GroupType, BUCKET_MAX, MAX_ACTIONS, OFPG_MAX,
     OFPP_MAX,
 };
 
 /// Check a group request on its own: ids, type rules, bucket fields, actions, limits.
-/// Chaining (loops, depth) needs the table and is checked by [`crate::chain`].
+/// Chaining (loops, depth) needs the table and is checked by [`super::chain`].
 pub fn validate_group(spec: &GroupSpec<'_>, max_buckets: usize) -> Result {
     let g = spec.id;
     if g > OFPG_MAX {
@@ -166,7 +166,11 @@ pub fn assign_bucket_ids(
     new: &[BucketSpec<'_>],
     out: &mut [u32],
 ) -> Result {
-    let mut next: u64 = existing.iter().map(|&i| i as u64 + 1).max().unwrap_or(0);
+    let mut next: u64 = existing
+        .iter()
+        .map(|&i| u64::from(i) + 1)
+        .max()
+        .unwrap_or(0);
     for (i, b) in new.iter().enumerate() {
         let id = match b.bucket_id {
             Some(id) => {
@@ -182,7 +186,7 @@ pub fn assign_bucket_ids(
                 id
             }
             None => {
-                if next > BUCKET_MAX as u64 {
+                if next > u64::from(BUCKET_MAX) {
                     return Err(Error::bucket(
                         K::OutOfBuckets,
                         group,
@@ -194,7 +198,7 @@ pub fn assign_bucket_ids(
                 next as u32
             }
         };
-        next = next.max(id as u64 + 1);
+        next = next.max(u64::from(id) + 1);
         if let Some(slot) = out.get_mut(i) {
             *slot = id;
         }

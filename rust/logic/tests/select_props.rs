@@ -46,11 +46,11 @@ fn shares(weights: &[u16], n: usize) -> Vec<f64> {
 #[test]
 fn shares_are_proportional_to_weight_1_2_5_10() {
     let w = [1u16, 2, 5, 10];
-    let total: f64 = w.iter().map(|&x| x as f64).sum();
+    let total: f64 = w.iter().map(|&x| f64::from(x)).sum();
     // 1M flows: the weight-1 bucket's sampling error is 0.4% (1 sigma), so ±2% is ~5 sigma.
     let got = shares(&w, 1_000_000);
     for (i, &s) in got.iter().enumerate() {
-        let want = w[i] as f64 / total;
+        let want = f64::from(w[i]) / total;
         // Within ±2% of the weight share, relative.
         assert!(
             (s / want - 1.0).abs() < 0.02,
@@ -132,7 +132,7 @@ fn adding_a_bucket_moves_about_one_in_n_plus_one() {
             moved += 1;
         }
     }
-    let frac = moved as f64 / n as f64;
+    let frac = f64::from(moved) / n as f64;
     assert!((frac - 0.2).abs() < 0.01, "moved {frac:.4}, want 0.2");
 }
 

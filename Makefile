@@ -14,7 +14,7 @@ PROFILE ?= debug
 LLVM ?= -19
 export PROFILE
 
-.PHONY: all module setup kernel test demo vm shell lint host-test clean
+.PHONY: all module setup kernel test demo vm shell lint fmt host-test clean
 all: module
 
 setup:
@@ -41,6 +41,10 @@ shell:
 
 lint:
 	@scripts/lint.sh
+
+fmt:
+	@cd rust && cargo fmt --all
+	@find rust/kmod kunit -name '*.rs' ! -name '*_gen.rs' -print0 | xargs -0 rustfmt --edition 2021
 
 host-test:
 	@cd rust && cargo test --locked

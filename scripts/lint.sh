@@ -5,9 +5,9 @@ source "$(dirname "$0")/common.sh"
 rc=0
 cd "$REPO/rust"
 cargo fmt --all --check || { echo "lint: rustfmt differs in the userspace crates (run cargo fmt)" >&2; rc=1; }
-find "$REPO/rust/kmod" -name '*.rs' ! -name '*_gen.rs' -print0 |
+find "$REPO/rust/kmod" "$REPO/kunit" -name '*.rs' ! -name '*_gen.rs' -print0 |
   xargs -0 rustfmt --edition 2021 --check ||
-  { echo "lint: rustfmt differs in rust/kmod" >&2; rc=1; }
+  { echo "lint: rustfmt differs in rust/kmod or kunit (run: make fmt)" >&2; rc=1; }
 cargo clippy --locked --all-targets --quiet -- -D warnings || rc=1
 if [ "${1:-}" != --host-only ]; then
   out=$(CLIPPY=1 "$REPO/scripts/module.sh" 2>&1 >/dev/null) || { echo "$out"; rc=1; }

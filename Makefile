@@ -6,6 +6,7 @@
 #   make vm CMD=..  run CMD in the VM with the module loaded; its exit status is make's
 #   make shell      interactive VM shell with the module loaded
 #   make lint       rustfmt + clippy for the module (CLIPPY=1) and the userspace crates
+#   make bench-lookup   group lookup cost at 16 vs 1M groups (perf kernel)
 #
 # KDIR=<built 7.3 tree> builds against your own kernel and skips setup and the cached kernel build.
 # PROFILE=debug|perf picks the cached kernel (make test always uses debug).
@@ -14,7 +15,7 @@ PROFILE ?= debug
 LLVM ?= -19
 export PROFILE
 
-.PHONY: all module setup kernel test demo vm shell lint fmt host-test clean
+.PHONY: all module setup kernel test demo vm shell lint fmt host-test bench-lookup clean
 all: module
 
 setup:
@@ -38,6 +39,10 @@ vm:
 
 shell:
 	@KDIR=$$(scripts/module.sh) && scripts/userspace.sh && KDIR=$$KDIR qemu/vm.sh --interactive
+
+# Benchmarks run on the perf kernel and print ratios measured in one VM run.
+bench-lookup:
+	@scripts/bench.sh lookup
 
 lint:
 	@scripts/lint.sh

@@ -6,6 +6,7 @@
 #   qemu/vm.sh [--timeout S] [--no-module] [--run-dir D] [--interactive] -- CMD [ARGS...]
 #
 # Env: KDIR (kernel build dir; default the cached $PROFILE kernel), OFGROUP_VM_TIMEOUT (seconds),
+#      OFGROUP_INSMOD_ARGS (module parameters),
 #      OFGROUP_VM_CPUS, OFGROUP_VM_MEM, OFGROUP_KVM=0|1 (default: probe once, use KVM only if it boots).
 source "$(dirname "$0")/../scripts/common.sh"
 
@@ -64,6 +65,8 @@ if [ $interactive = 1 ]; then
 fi
 
 printf -v cmd '%q ' "${guest[@]}" "$@"
+# Module parameters for insmod, from the host's OFGROUP_INSMOD_ARGS.
+[ -z "${OFGROUP_INSMOD_ARGS:-}" ] || printf -v cmd 'env OFGROUP_INSMOD_ARGS=%q %s' "$OFGROUP_INSMOD_ARGS" "$cmd"
 # The console goes to the run dir; kernel lines worth seeing live are echoed (none with OFGROUP_VM_QUIET).
 show='ofgroup:|BUG:|WARNING:|Oops|KASAN:|Kernel panic|kmemleak:|# Subtest|\] +(not )?ok [0-9]|# [a-z0-9_]+: pass:'
 [ -z "${OFGROUP_VM_QUIET:-}" ] || show='BUG:|WARNING:|Oops|KASAN:|Kernel panic'

@@ -15,7 +15,8 @@ mkdir -p /run/netns
 echo "ofgroup-vm: marker $(date +%s)" >/dev/kmsg
 rc=0
 if [ "$mode" = module ]; then
-  if ! insmod "$repo/ofgroup.ko" 2>"$run_dir/insmod.err"; then
+  # shellcheck disable=SC2086 # OFGROUP_INSMOD_ARGS holds module parameters, split on purpose
+  if ! insmod "$repo/ofgroup.ko" ${OFGROUP_INSMOD_ARGS:-} 2>"$run_dir/insmod.err"; then
     echo "vm: insmod ofgroup.ko failed: $(cat "$run_dir/insmod.err")" >&2
     rc=3
   fi

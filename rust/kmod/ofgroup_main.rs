@@ -7,6 +7,7 @@
 
 use kernel::prelude::*;
 
+mod bench;
 mod bucket;
 mod counters;
 mod ffi;
@@ -39,6 +40,10 @@ module! {
             default: 1024,
             description: "Most buckets one group holds (OFPGMFC_OUT_OF_BUCKETS beyond)",
         },
+        bench_lookup: u32 {
+            default: 0,
+            description: "Benchmark: if non-zero, at load time compare lookup cost at 16 groups and at this many",
+        },
     },
 }
 
@@ -62,6 +67,10 @@ impl kernel::Module for OfGroup {
     fn init(_module: &'static ThisModule) -> Result<Self> {
         let loaded_at_ns = ffi::boottime_ns();
         let l = limits();
+        let big = module_parameters::bench_lookup.value();
+        if big != 0 {
+            bench::lookup(big)?;
+        }
         let table = KBox::pin_init(Table::new(l), GFP_KERNEL)?;
         pr_info!(
             "ofgroup {} loaded (max_groups={}, max_buckets={})\n",

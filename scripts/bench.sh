@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# Benchmarks, on the perf kernel, each measured within one VM run and reported as ratios.
+#   scripts/bench.sh lookup   group lookup cost at 16 groups vs 1M groups (bench_lookup=)
+source "$(dirname "$0")/common.sh"
+export PROFILE=perf
+what=${1:?usage: scripts/bench.sh lookup}
+KDIR=$("$REPO/scripts/module.sh")
+export KDIR
+run_dir="$CACHE/runs/bench-$what-$(date +%Y%m%d-%H%M%S)"
+case "$what" in
+  lookup)
+    log "benchmark: group lookup at 16 vs ${OFGROUP_BENCH_GROUPS:-1000000} groups (perf kernel, TCG)"
+    OFGROUP_VM_MEM=${OFGROUP_VM_MEM:-4G} OFGROUP_INSMOD_ARGS="bench_lookup=${OFGROUP_BENCH_GROUPS:-1000000}" \
+      "$REPO/qemu/vm.sh" --run-dir "$run_dir" --timeout 1800 -- true
+    grep -h 'bench lookup:' "$run_dir/dmesg" | sed 's/^\[[ 0-9.]*\] ofgroup: //'
+    ;;
+  *) die "unknown benchmark '$what'" ;;
+esac

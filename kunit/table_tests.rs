@@ -505,8 +505,8 @@ mod table_ops {
         let t = new_table(1000, 32)?;
         let f = t.features();
         assert_eq!(f.types, 0xf);
-        assert!(f.capabilities & crate::table::capability::CHAINING_CHECKS != 0);
-        assert!(f.capabilities & crate::table::capability::CHAINING != 0);
+        assert!(f.capabilities & crate::abi::capability::CHAINING_CHECKS != 0);
+        assert!(f.capabilities & crate::abi::capability::CHAINING != 0);
         assert_eq!(f.max_groups[1], 1000);
         assert_eq!(f.max_buckets, 32);
         assert_eq!(f.actions, 0b11);

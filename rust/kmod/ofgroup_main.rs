@@ -14,6 +14,10 @@ mod ffi;
 mod group;
 mod table;
 
+// The netlink ABI shared with the userspace tools (rust/abi), compiled from the same file.
+#[path = "../abi/src/lib.rs"]
+pub mod abi;
+
 // The logic shared with the userspace tools (rust/logic), compiled from the same files.
 #[path = "../logic/src/lib.rs"]
 pub mod logic;

@@ -17,6 +17,7 @@ use kernel::{
     sync::{rcu, Arc, Mutex},
 };
 
+use crate::abi::{action_bit, capability};
 use crate::bucket::Bucket;
 use crate::ffi::RcuXArray;
 use crate::group::{Group, GroupShared, GroupStats};
@@ -101,18 +102,6 @@ pub(crate) struct Features {
     pub(crate) max_buckets: u32,
     /// Bit per supported action (output, group).
     pub(crate) actions: u32,
-}
-
-/// Capability bits, OpenFlow's OFPGFC_* plus ofgroup's own.
-pub(crate) mod capability {
-    /// Select groups take weights.
-    pub(crate) const SELECT_WEIGHT: u32 = 1 << 0;
-    /// Select groups honour liveness.
-    pub(crate) const SELECT_LIVENESS: u32 = 1 << 1;
-    /// Groups may chain to groups.
-    pub(crate) const CHAINING: u32 = 1 << 2;
-    /// Chaining is checked at install: loops and over-deep chains are refused.
-    pub(crate) const CHAINING_CHECKS: u32 = 1 << 3;
 }
 
 /// Port liveness, as the table needs it for watch_port. The datapath implements it from its
@@ -263,7 +252,7 @@ impl Table {
                 | capability::CHAINING_CHECKS,
             max_groups: [self.limits.max_groups; 4],
             max_buckets: self.limits.max_buckets,
-            actions: 0b11,
+            actions: action_bit::OUTPUT | action_bit::GROUP,
         }
     }
 

@@ -5,12 +5,13 @@
 //! Crate root of `ofgroup.ko`. Files below hold one responsibility each; `ffi` is the only place
 //! that touches C.
 
-use kernel::prelude::*;
+use kernel::{prelude::*, sync::Arc};
 
 mod bench;
 mod bucket;
 mod counters;
 mod ffi;
+mod genl;
 mod group;
 mod table;
 
@@ -64,18 +65,23 @@ pub(crate) fn limits() -> Limits {
 
 struct OfGroup {
     loaded_at_ns: u64,
-    table: Option<Pin<KBox<Table>>>,
+    family: Option<Pin<KBox<ffi::genl::Family>>>,
+    table: Option<Arc<Table>>,
 }
 
 impl kernel::Module for OfGroup {
-    fn init(_module: &'static ThisModule) -> Result<Self> {
+    fn init(module: &'static ThisModule) -> Result<Self> {
         let loaded_at_ns = ffi::boottime_ns();
         let l = limits();
         let big = module_parameters::bench_lookup.value();
         if big != 0 {
             bench::lookup(big)?;
         }
-        let table = KBox::pin_init(Table::new(l), GFP_KERNEL)?;
+        let table = Arc::pin_init(Table::new(l), GFP_KERNEL)?;
+        let family = KBox::pin_init(
+            ffi::genl::Family::register(module, table.clone()),
+            GFP_KERNEL,
+        )?;
         pr_info!(
             "ofgroup {} loaded (max_groups={}, max_buckets={})\n",
             VERSION,
@@ -84,6 +90,7 @@ impl kernel::Module for OfGroup {
         );
         Ok(OfGroup {
             loaded_at_ns,
+            family: Some(family),
             table: Some(table),
         })
     }
@@ -91,8 +98,10 @@ impl kernel::Module for OfGroup {
 
 impl Drop for OfGroup {
     fn drop(&mut self) {
-        // Unpublish every group (their release is deferred past a grace period), then wait for
-        // every deferred release to run before the module's code goes away.
+        // Unregister the family first (it waits for running operations and gives back its table
+        // reference), then unpublish every group (their release is deferred past a grace
+        // period), then wait for every deferred release to run before the module's code goes.
+        drop(self.family.take());
         drop(self.table.take());
         kernel::sync::rcu::rcu_barrier();
         let up_ms = ffi::boottime_ns().wrapping_sub(self.loaded_at_ns) / 1_000_000;

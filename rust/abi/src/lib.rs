@@ -7,6 +7,8 @@
 //! (names, numbers, types) and, in the VM, to the policy the loaded module registers.
 #![cfg_attr(not(MODULE), no_std)]
 
+pub mod wire;
+
 /// Generic netlink family name.
 pub const FAMILY_NAME: &str = "ofgroup";
 /// Family version.
@@ -227,19 +229,124 @@ pub const ATTRIBUTE_SETS: &[(&str, &[Attr])] = &[
     ),
 ];
 
-/// Every operation: (spec name, command number, needs CAP_NET_ADMIN).
-pub const OPERATIONS: &[(&str, u8, bool)] = &[
-    ("group-new", cmd::GROUP_NEW, true),
-    ("group-set", cmd::GROUP_SET, true),
-    ("group-del", cmd::GROUP_DEL, true),
-    ("bucket-insert", cmd::BUCKET_INSERT, true),
-    ("bucket-remove", cmd::BUCKET_REMOVE, true),
-    ("group-get", cmd::GROUP_GET, false),
-    ("stats-reset", cmd::STATS_RESET, true),
-    ("features-get", cmd::FEATURES_GET, false),
-    ("group-change-ntf", cmd::GROUP_CHANGE_NTF, false),
-    ("group-del-ntf", cmd::GROUP_DEL_NTF, false),
+/// One operation of the family.
+#[derive(Clone, Copy, Debug)]
+pub struct Op {
+    /// Spec name.
+    pub name: &'static str,
+    /// Command number.
+    pub cmd: u8,
+    /// Needs CAP_NET_ADMIN (`admin-perm`).
+    pub admin: bool,
+    /// Attributes a `do` request may carry (`None`: no `do`).
+    pub do_request: Option<&'static [&'static str]>,
+    /// Attributes a `dump` request may carry (`None`: no `dump`).
+    pub dump_request: Option<&'static [&'static str]>,
+}
+
+const GROUP_SPEC: &[&str] = &["id", "type", "hash-field", "basis", "bucket"];
+
+/// Every operation, in command order. Notifications have neither `do` nor `dump`.
+pub const OPERATIONS: &[Op] = &[
+    Op {
+        name: "group-new",
+        cmd: cmd::GROUP_NEW,
+        admin: true,
+        do_request: Some(GROUP_SPEC),
+        dump_request: None,
+    },
+    Op {
+        name: "group-set",
+        cmd: cmd::GROUP_SET,
+        admin: true,
+        do_request: Some(&["id", "type", "hash-field", "basis", "bucket", "may-create"]),
+        dump_request: None,
+    },
+    Op {
+        name: "group-del",
+        cmd: cmd::GROUP_DEL,
+        admin: true,
+        do_request: Some(&["id"]),
+        dump_request: None,
+    },
+    Op {
+        name: "bucket-insert",
+        cmd: cmd::BUCKET_INSERT,
+        admin: true,
+        do_request: Some(&["id", "command-bucket-id", "bucket"]),
+        dump_request: None,
+    },
+    Op {
+        name: "bucket-remove",
+        cmd: cmd::BUCKET_REMOVE,
+        admin: true,
+        do_request: Some(&["id", "command-bucket-id"]),
+        dump_request: None,
+    },
+    Op {
+        name: "group-get",
+        cmd: cmd::GROUP_GET,
+        admin: false,
+        do_request: Some(&["id", "stats"]),
+        dump_request: Some(&["stats"]),
+    },
+    Op {
+        name: "stats-reset",
+        cmd: cmd::STATS_RESET,
+        admin: true,
+        do_request: Some(&["id"]),
+        dump_request: None,
+    },
+    Op {
+        name: "features-get",
+        cmd: cmd::FEATURES_GET,
+        admin: false,
+        do_request: Some(&[]),
+        dump_request: None,
+    },
+    Op {
+        name: "group-change-ntf",
+        cmd: cmd::GROUP_CHANGE_NTF,
+        admin: false,
+        do_request: None,
+        dump_request: None,
+    },
+    Op {
+        name: "group-del-ntf",
+        cmd: cmd::GROUP_DEL_NTF,
+        admin: false,
+        do_request: None,
+        dump_request: None,
+    },
 ];
+
+/// The attribute set `name`, if any.
+pub const fn attribute_set(name: &str) -> Option<&'static [Attr]> {
+    let mut i = 0;
+    while i < ATTRIBUTE_SETS.len() {
+        if str_eq(ATTRIBUTE_SETS[i].0, name) {
+            return Some(ATTRIBUTE_SETS[i].1);
+        }
+        i += 1;
+    }
+    None
+}
+
+/// `a == b`, usable in const context.
+pub const fn str_eq(a: &str, b: &str) -> bool {
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    if a.len() != b.len() {
+        return false;
+    }
+    let mut i = 0;
+    while i < a.len() {
+        if a[i] != b[i] {
+            return false;
+        }
+        i += 1;
+    }
+    true
+}
 
 /// Enumerations: (spec name, entries in value order). Their values are the logic crate's
 /// (`GroupType`, `HashField`) and the table's capability bits.

@@ -43,8 +43,21 @@ fn operations_match() {
     let y = spec();
     let ops = list(&y["operations"], "list");
     assert_eq!(ops.len(), OPERATIONS.len());
-    for (i, (op, &(name, num, admin))) in ops.iter().zip(OPERATIONS).enumerate() {
+    for (i, (op, o)) in ops.iter().zip(OPERATIONS).enumerate() {
+        let (name, num, admin) = (o.name, o.cmd, o.admin);
         assert_eq!(s(&op["name"]), name);
+        for (kind, mine) in [("do", o.do_request), ("dump", o.dump_request)] {
+            let theirs: Option<Vec<&str>> = op.get(kind).map(|k| {
+                k.get("request")
+                    .map(|r| list(r, "attributes").iter().map(s).collect())
+                    .unwrap_or_default()
+            });
+            assert_eq!(
+                theirs,
+                mine.map(|m| m.to_vec()),
+                "{name} {kind} request attributes"
+            );
+        }
         assert_eq!(
             usize::from(num),
             i + 1,
@@ -58,7 +71,7 @@ fn operations_match() {
         let spec_admin = flags.iter().any(|f| s(f) == "admin-perm");
         assert_eq!(spec_admin, admin, "{name}: admin-perm");
         if let Some(n) = op.get("notify") {
-            assert!(OPERATIONS.iter().any(|o| o.0 == s(n)));
+            assert!(OPERATIONS.iter().any(|o| o.name == s(n)));
             assert_eq!(s(&op["mcgrp"]), MCGRP_MONITOR);
         }
     }

@@ -4,6 +4,7 @@
 //! bindgen step in `Kbuild`) and the small safe wrappers every other file uses. Nothing outside
 //! this directory calls a C function or contains an `unsafe` block.
 
+pub(crate) mod genl;
 mod rcu;
 mod thread;
 mod xarray;

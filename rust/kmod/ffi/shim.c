@@ -8,6 +8,9 @@
 #include <linux/timekeeping.h>
 #include <linux/xarray.h>
 
+#include <net/genetlink.h>
+#include <net/netlink.h>
+
 #include "shim.h"
 
 u64 ofg_boottime_ns(void)
@@ -101,4 +104,128 @@ int ofg_run_threads(int (*fn)(void *arg), void **args, unsigned int n)
 		wait_for_completion(&t[i].done);
 	kfree(t);
 	return 0;
+}
+
+const void *ofg_genl_info_attrs(const struct genl_info *info, int *len)
+{
+	*len = genlmsg_len(info->genlhdr);
+	return genlmsg_data(info->genlhdr);
+}
+
+u8 ofg_cb_cmd(const struct netlink_callback *cb)
+{
+	return ((const struct genlmsghdr *)nlmsg_data(cb->nlh))->cmd;
+}
+
+const void *ofg_cb_attrs(const struct netlink_callback *cb, int *len)
+{
+	int l = nlmsg_len(cb->nlh) - GENL_HDRLEN;
+
+	*len = l > 0 ? l : 0;
+	return (const u8 *)nlmsg_data(cb->nlh) + GENL_HDRLEN;
+}
+
+void ofg_genl_set_err(struct genl_info *info, const char *msg, const struct nlattr *bad)
+{
+	NL_SET_ERR_MSG_FMT(info->extack, "%s", msg);
+	if (bad)
+		NL_SET_BAD_ATTR(info->extack, bad);
+}
+
+void ofg_cb_set_err(struct netlink_callback *cb, const char *msg)
+{
+	NL_SET_ERR_MSG_FMT(cb->extack, "%s", msg);
+}
+
+struct sk_buff *ofg_genlmsg_new(size_t size)
+{
+	return genlmsg_new(size, GFP_KERNEL);
+}
+
+void *ofg_genlmsg_put_reply(struct sk_buff *skb, struct genl_info *info,
+			    const struct genl_family *family, u8 cmd)
+{
+	return genlmsg_put(skb, info->snd_portid, info->snd_seq, family, 0, cmd);
+}
+
+void *ofg_genlmsg_put_dump(struct sk_buff *skb, struct netlink_callback *cb,
+			   const struct genl_family *family, u8 cmd)
+{
+	return genlmsg_put(skb, NETLINK_CB(cb->skb).portid, cb->nlh->nlmsg_seq, family,
+			   NLM_F_MULTI, cmd);
+}
+
+void *ofg_genlmsg_put_ntf(struct sk_buff *skb, const struct genl_family *family, u8 cmd)
+{
+	return genlmsg_put(skb, 0, 0, family, 0, cmd);
+}
+
+void ofg_genlmsg_end(struct sk_buff *skb, void *hdr)
+{
+	genlmsg_end(skb, hdr);
+}
+
+void ofg_genlmsg_cancel(struct sk_buff *skb, void *hdr)
+{
+	genlmsg_cancel(skb, hdr);
+}
+
+void ofg_nlmsg_free(struct sk_buff *skb)
+{
+	nlmsg_free(skb);
+}
+
+int ofg_genlmsg_reply(struct sk_buff *skb, struct genl_info *info)
+{
+	return genlmsg_reply(skb, info);
+}
+
+int ofg_genlmsg_multicast(const struct genl_family *family, struct sk_buff *skb, u32 group)
+{
+	return genlmsg_multicast(family, skb, 0, group, GFP_KERNEL);
+}
+
+int ofg_nla_put_u16(struct sk_buff *skb, int type, u16 v)
+{
+	return nla_put_u16(skb, type, v);
+}
+
+int ofg_nla_put_u32(struct sk_buff *skb, int type, u32 v)
+{
+	return nla_put_u32(skb, type, v);
+}
+
+int ofg_nla_put_uint(struct sk_buff *skb, int type, u64 v)
+{
+	return nla_put_uint(skb, type, v);
+}
+
+int ofg_nla_put_flag(struct sk_buff *skb, int type)
+{
+	return nla_put_flag(skb, type);
+}
+
+struct nlattr *ofg_nla_nest_start(struct sk_buff *skb, int type)
+{
+	return nla_nest_start(skb, type);
+}
+
+void ofg_nla_nest_end(struct sk_buff *skb, struct nlattr *start)
+{
+	nla_nest_end(skb, start);
+}
+
+void ofg_nla_nest_cancel(struct sk_buff *skb, struct nlattr *start)
+{
+	nla_nest_cancel(skb, start);
+}
+
+unsigned int ofg_skb_len(const struct sk_buff *skb)
+{
+	return skb->len;
+}
+
+int ofg_genl_has_listeners(const struct genl_family *family, u32 group)
+{
+	return genl_has_listeners(family, &init_net, group);
 }

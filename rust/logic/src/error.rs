@@ -142,7 +142,7 @@ impl Field {
 }
 
 /// A rejected request: what, where, and a short reason. `Display` gives the extack message, e.g.
-/// `group 1234 bucket 2: weight: only select groups have weights (INVALID_GROUP)`.
+/// `INVALID_GROUP: group 1234 bucket 2: weight: only select groups have weights`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Error {
     /// OpenFlow code.
@@ -213,7 +213,8 @@ impl Error {
 
 impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "group {}", self.group)?;
+        // The code first: extack keeps 79 bytes, so a long reason is what gets cut.
+        write!(f, "{}: group {}", self.kind.of_name(), self.group)?;
         match self.bucket {
             Some(BucketRef::Id(id)) => write!(f, " bucket {id}")?,
             Some(BucketRef::Index(i)) => write!(f, " bucket #{i}")?,
@@ -223,7 +224,7 @@ impl fmt::Display for Error {
         if let Some(v) = self.value {
             write!(f, " ({v})")?;
         }
-        write!(f, " ({})", self.kind.of_name())
+        Ok(())
     }
 }
 

@@ -65,7 +65,8 @@ fn each_error_is_detected_with_errno_and_message() {
     let e = validate_group(&spec(OFPG_MAX + 1, GroupType::All, &one), 64).unwrap_err();
     assert_eq!((e.kind, e.errno()), (K::InvalidGroup, errno::EINVAL));
     assert!(
-        e.to_string().starts_with("group 4294967041: group_id:"),
+        e.to_string()
+            .starts_with("INVALID_GROUP: group 4294967041: group_id:"),
         "{e}"
     );
 
@@ -88,7 +89,7 @@ fn each_error_is_detected_with_errno_and_message() {
     assert_eq!(e.kind, K::InvalidGroup);
     assert_eq!(
         e.to_string(),
-        "group 10 bucket 7: weight: only select groups have weights (INVALID_GROUP)"
+        "INVALID_GROUP: group 10 bucket 7: weight: only select groups have weights"
     );
 
     let watch = [BucketSpec {

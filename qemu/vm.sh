@@ -67,9 +67,12 @@ fi
 printf -v cmd '%q ' "${guest[@]}" "$@"
 # Module parameters for insmod, from the host's OFGROUP_INSMOD_ARGS.
 [ -z "${OFGROUP_INSMOD_ARGS:-}" ] || printf -v cmd 'env OFGROUP_INSMOD_ARGS=%q %s' "$OFGROUP_INSMOD_ARGS" "$cmd"
-# The console goes to the run dir; kernel lines worth seeing live are echoed (none with OFGROUP_VM_QUIET).
-show='ofgroup:|BUG:|WARNING:|Oops|KASAN:|Kernel panic|kmemleak:|# Subtest|\] +(not )?ok [0-9]|# [a-z0-9_]+: pass:'
-[ -z "${OFGROUP_VM_QUIET:-}" ] || show='BUG:|WARNING:|Oops|KASAN:|Kernel panic'
+# The console goes to the run dir. Without udev in the guest, virtme-ng-init runs the command on
+# the console, so the command's output arrives there too: lines that are not kernel messages
+# ("[ time] ...") are the command's and are shown, with the kernel lines worth seeing live
+# (fewer with OFGROUP_VM_QUIET).
+show='^([^[]|$)|ofgroup:|BUG:|WARNING:|Oops|KASAN:|Kernel panic|kmemleak:|# Subtest|\] +(not )?ok [0-9]|# [a-z0-9_]+: pass:'
+[ -z "${OFGROUP_VM_QUIET:-}" ] || show='^([^[]|$)|BUG:|WARNING:|Oops|KASAN:|Kernel panic'
 set +e
 timeout -k 10 "$timeout_s" vng "${vng_args[@]}" --exec "$cmd" \
   </dev/null 2> >(tee "$run_dir/console.log" | grep --line-buffered -E "$show" >&2)

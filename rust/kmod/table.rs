@@ -324,15 +324,7 @@ impl Table {
             specs.push(spec_of(b), GFP_KERNEL)?;
             ids.push(b.id, GFP_KERNEL)?;
         }
-        let spec = GroupSpec {
-            id,
-            group_type: old.group_type,
-            fields: old.fields,
-            basis: old.basis,
-            buckets: &specs,
-        };
-        validate::validate_group(&spec, self.limits.max_buckets as usize)?;
-        self.install(&mut w, &spec, &ids, Some(&old))
+        self.rebuild(&mut w, &old, &specs, &ids)
     }
 
     /// Remove the first, last, all, or one bucket (by id) of group `id`.
@@ -349,15 +341,27 @@ impl Table {
                 ids.push(b.id, GFP_KERNEL)?;
             }
         }
+        self.rebuild(&mut w, &old, &specs, &ids)
+    }
+
+    /// Publish `old` with a new bucket list (insert/remove buckets): type and select parameters
+    /// are kept, the result is validated like any group.
+    fn rebuild(
+        &self,
+        w: &mut Writer,
+        old: &Group,
+        buckets: &[BucketSpec<'_>],
+        ids: &[u32],
+    ) -> OpResult {
         let spec = GroupSpec {
-            id,
+            id: old.id,
             group_type: old.group_type,
             fields: old.fields,
             basis: old.basis,
-            buckets: &specs,
+            buckets,
         };
         validate::validate_group(&spec, self.limits.max_buckets as usize)?;
-        self.install(&mut w, &spec, &ids, Some(&old))
+        self.install(w, &spec, ids, Some(old))
     }
 
     /// Delete group `id`. Returns whether it existed (deleting a missing group is not an error).

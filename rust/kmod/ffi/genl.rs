@@ -385,16 +385,12 @@ impl<'a> Request<'a> {
         size: usize,
         fill: impl FnOnce(&mut Msg) -> Result,
     ) -> Result {
-        let mut m = Msg::new(size)?;
-        // SAFETY: `m.skb` is a fresh message, `self.info` the live request, `family()` registered.
-        let hdr = unsafe { raw::ofg_genlmsg_put_reply(m.skb, self.info, family(), cmd) };
-        if hdr.is_null() {
-            return Err(EMSGSIZE);
-        }
-        fill(&mut m)?;
-        // SAFETY: `hdr` was returned by genlmsg_put for `m.skb`.
-        unsafe { raw::ofg_genlmsg_end(m.skb, hdr) };
-        let skb = m.take();
+        let skb = Msg::build(
+            size,
+            // SAFETY: `skb` is a fresh message, `self.info` the live request, `family()` registered.
+            |skb| unsafe { raw::ofg_genlmsg_put_reply(skb, self.info, family(), cmd) },
+            fill,
+        )?;
         // SAFETY: `skb` is a complete message; genlmsg_reply consumes it.
         let rc = unsafe { raw::ofg_genlmsg_reply(skb, self.info) };
         if rc < 0 {
@@ -417,6 +413,24 @@ impl Msg {
             return Err(ENOMEM);
         }
         Ok(Msg { skb })
+    }
+
+    /// A complete message of `size` bytes at most: `put_header` writes the genetlink header (and
+    /// returns it, or null when it does not fit), `fill` the attributes. The caller sends it.
+    fn build(
+        size: usize,
+        put_header: impl FnOnce(*mut bindings::sk_buff) -> *mut core::ffi::c_void,
+        fill: impl FnOnce(&mut Msg) -> Result,
+    ) -> Result<*mut bindings::sk_buff> {
+        let mut m = Msg::new(size)?;
+        let hdr = put_header(m.skb);
+        if hdr.is_null() {
+            return Err(EMSGSIZE);
+        }
+        fill(&mut m)?;
+        // SAFETY: `hdr` was returned by genlmsg_put for `m.skb`.
+        unsafe { raw::ofg_genlmsg_end(m.skb, hdr) };
+        Ok(m.take())
     }
 
     fn take(&mut self) -> *mut bindings::sk_buff {
@@ -562,16 +576,12 @@ pub(crate) fn notify(cmd: u8, size: usize, fill: impl FnOnce(&mut Msg) -> Result
     if unsafe { raw::ofg_genl_has_listeners(f, MONITOR) } == 0 {
         return Ok(());
     }
-    let mut m = Msg::new(size)?;
-    // SAFETY: fresh message, registered family.
-    let hdr = unsafe { raw::ofg_genlmsg_put_ntf(m.skb, f, cmd) };
-    if hdr.is_null() {
-        return Err(EMSGSIZE);
-    }
-    fill(&mut m)?;
-    // SAFETY: `hdr` belongs to `m.skb`.
-    unsafe { raw::ofg_genlmsg_end(m.skb, hdr) };
-    let skb = m.take();
+    // SAFETY: `skb` is a fresh message and `f` the registered family.
+    let skb = Msg::build(
+        size,
+        |skb| unsafe { raw::ofg_genlmsg_put_ntf(skb, f, cmd) },
+        fill,
+    )?;
     // SAFETY: complete message; genlmsg_multicast consumes it. ESRCH (no listener) is not an error.
     let rc = unsafe { raw::ofg_genlmsg_multicast(f, skb, MONITOR) };
     if rc < 0 && rc != -(bindings::ESRCH as i32) {

@@ -593,20 +593,30 @@ pub(crate) fn notify(cmd: u8, size: usize, fill: impl FnOnce(&mut Msg) -> Result
 // ---------------------------------------------------------------------------------------------
 // C entry points.
 
+/// The request's attribute bytes.
+///
+/// # Safety
+///
+/// `data` is null or points at `len` readable bytes (already validated by the netlink core) that
+/// stay valid for `'a`.
+unsafe fn attr_bytes<'a>(data: *const core::ffi::c_void, len: c_int) -> &'a [u8] {
+    match usize::try_from(len) {
+        Ok(n) if n > 0 && !data.is_null() => {
+            // SAFETY: guaranteed by the caller.
+            unsafe { core::slice::from_raw_parts(data.cast::<u8>(), n) }
+        }
+        _ => &[],
+    }
+}
+
 /// # Safety
 ///
 /// Called by the genetlink core with a live request skb and info.
 unsafe extern "C" fn doit(_skb: *mut bindings::sk_buff, info: *mut bindings::genl_info) -> c_int {
     let mut len: c_int = 0;
-    // SAFETY: `info` is the live request (caller contract).
-    let data = unsafe { raw::ofg_genl_info_attrs(info, &mut len) };
-    let attrs = if data.is_null() || len <= 0 {
-        &[][..]
-    } else {
-        // SAFETY: the core validated the message: `len` bytes of attributes at `data`, alive for
-        // the duration of this call.
-        unsafe { core::slice::from_raw_parts(data.cast::<u8>(), len as usize) }
-    };
+    // SAFETY: `info` is the live request (caller contract); the attributes it returns stay valid
+    // for this call.
+    let attrs = unsafe { attr_bytes(raw::ofg_genl_info_attrs(info, &mut len), len) };
     // SAFETY: `info` is live; genlhdr points into the request.
     let cmd = unsafe { (*(*info).genlhdr).cmd };
     let req = Request { info, attrs };
@@ -640,14 +650,8 @@ unsafe extern "C" fn dumpit(
     cb: *mut bindings::netlink_callback,
 ) -> c_int {
     let mut len: c_int = 0;
-    // SAFETY: `cb` is live (caller contract).
-    let data = unsafe { raw::ofg_cb_attrs(cb, &mut len) };
-    let attrs = if data.is_null() || len <= 0 {
-        &[][..]
-    } else {
-        // SAFETY: validated request attributes, alive for the dump.
-        unsafe { core::slice::from_raw_parts(data.cast::<u8>(), len as usize) }
-    };
+    // SAFETY: `cb` is live (caller contract); its request stays valid for the whole dump.
+    let attrs = unsafe { attr_bytes(raw::ofg_cb_attrs(cb, &mut len), len) };
     // SAFETY: `cb` is live.
     let cmd = unsafe { raw::ofg_cb_cmd(cb) };
     let mut d = Dump {

@@ -32,4 +32,14 @@ except NlError as e:
 print("   group-get 1234 is unchanged ->", [b["action"] for b in y.do("group-get", {"id": 1234})["bucket"]])
 PY
 
-say "4. Next: ofgroupctl (ovs-ofctl syntax), ports, flows and real packets through the groups."
+say "4. The same table with ofgroupctl, in ovs-ofctl syntax:"
+echo "   \$ ofgroupctl add-group 'group_id=9,type=ff,bucket=watch_port:1,actions=output:1,bucket=watch_port:2,actions=output:2'"
+ofgroupctl add-group 'group_id=9,type=ff,bucket=watch_port:1,actions=output:1,bucket=watch_port:2,actions=output:2'
+echo "   \$ ofgroupctl dump-groups"
+ofgroupctl dump-groups
+echo "   \$ ofgroupctl dump-group-stats 1234"
+ofgroupctl dump-group-stats 1234
+echo "   \$ ofgroupctl add-group 'group_id=9,type=all,bucket=output:1'   # again"
+ofgroupctl add-group 'group_id=9,type=all,bucket=output:1' || echo "   (exit status $?)"
+
+say "5. Next: ports on real devices, flows, and real packets through these groups."

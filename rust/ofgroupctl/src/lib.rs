@@ -2,5 +2,6 @@
 //! client arrives, the requests built from it. The binary is a thin layer over this.
 
 pub mod format;
+pub mod nl;
 pub mod parse;
 pub mod spec;

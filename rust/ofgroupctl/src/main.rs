@@ -1,0 +1,325 @@
+//! ofgroupctl: manage ofgroup's group table with ovs-ofctl syntax and output.
+//!
+//! Exit status: 0 ok, 1 usage or parse error, 2 the kernel (or the system) refused.
+
+use std::io::BufRead;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+use ofgroupctl::format::{format_features, format_group, format_stats, Features, GroupStats};
+use ofgroupctl::nl::{Client, Failure, Mode};
+use ofgroupctl::parse::{parse_batch_line, parse_group, Expect, ParseError};
+use ofgroupctl::spec::{BatchCommand, Group, GroupId};
+use serde_json::{json, Value};
+
+#[derive(Parser)]
+#[command(
+    name = "ofgroupctl",
+    version,
+    about = "Manage the ofgroup group table (ovs-ofctl group syntax)"
+)]
+struct Cli {
+    /// Print machine-readable JSON (keys are the YNL spec's attribute names).
+    #[arg(short, long, global = true)]
+    json: bool,
+    #[command(subcommand)]
+    cmd: Cmd,
+}
+
+#[derive(Subcommand)]
+enum Cmd {
+    /// Add a group.
+    #[command(
+        after_help = "Example:\n  ofgroupctl add-group 'group_id=1234,type=select,bucket=weight:1,actions=output:2,bucket=weight:3,actions=output:3'"
+    )]
+    AddGroup { group: String },
+    /// Modify a group (replace its type and buckets; counters of surviving bucket ids are kept).
+    #[command(
+        after_help = "Example:\n  ofgroupctl mod-group --may-create 'group_id=1234,type=all,bucket=output:2'"
+    )]
+    ModGroup {
+        /// Create the group if it does not exist.
+        #[arg(long)]
+        may_create: bool,
+        group: String,
+    },
+    /// Delete one group (group_id=N) or all groups.
+    #[command(
+        after_help = "Example:\n  ofgroupctl del-groups group_id=1234\n  ofgroupctl del-groups"
+    )]
+    DelGroups { group: Option<String> },
+    /// Insert buckets (command_bucket_id=first|last|ID; default last).
+    #[command(
+        after_help = "Example:\n  ofgroupctl insert-buckets 'group_id=1234,command_bucket_id=first,bucket=bucket_id:9,actions=output:9'"
+    )]
+    InsertBuckets { group: String },
+    /// Remove buckets (command_bucket_id=first|last|all|ID; default all).
+    #[command(
+        after_help = "Example:\n  ofgroupctl remove-buckets 'group_id=1234,command_bucket_id=9'"
+    )]
+    RemoveBuckets { group: String },
+    /// Print groups (one, or all).
+    #[command(after_help = "Example:\n  ofgroupctl dump-groups\n  ofgroupctl -j dump-groups 1234")]
+    DumpGroups { group: Option<String> },
+    /// Print group counters (one group, or all).
+    #[command(after_help = "Example:\n  ofgroupctl dump-group-stats group_id=1234")]
+    DumpGroupStats { group: Option<String> },
+    /// Print what the group table supports.
+    #[command(after_help = "Example:\n  ofgroupctl dump-group-features")]
+    DumpGroupFeatures,
+    /// Apply a file of group commands, one per line (add, modify, add_or_mod, delete,
+    /// insert_bucket, remove_bucket; default add). FILE '-' reads standard input.
+    #[command(
+        after_help = "Example:\n  printf 'add group_id=1,type=all,bucket=output:1\\ndelete group_id=1\\n' | ofgroupctl add-groups -"
+    )]
+    AddGroups { file: String },
+}
+
+enum Fail {
+    Usage(String),
+    Kernel(Failure),
+}
+
+impl From<ParseError> for Fail {
+    fn from(e: ParseError) -> Self {
+        Fail::Usage(e.to_string())
+    }
+}
+
+impl From<Failure> for Fail {
+    fn from(e: Failure) -> Self {
+        Fail::Kernel(e)
+    }
+}
+
+/// A group selector for dump/del: `N`, `group_id=N`, `group_id=all` or nothing.
+fn selector(arg: Option<&str>, expect: Expect) -> Result<Option<u32>, Fail> {
+    let Some(a) = arg else { return Ok(None) };
+    let text = if a.bytes().all(|b| b.is_ascii_digit()) {
+        format!("group_id={a}")
+    } else {
+        a.to_string()
+    };
+    let g = parse_group(&text, expect)?;
+    Ok(match g.group_id {
+        Some(GroupId::Id(id)) => Some(id),
+        _ => None,
+    })
+}
+
+fn group_json(g: &Group, s: Option<&GroupStats>) -> Value {
+    let mut o = serde_json::Map::new();
+    if let Some(GroupId::Id(id)) = g.group_id {
+        o.insert("id".into(), json!(id));
+    }
+    if let Some(t) = g.group_type {
+        let name = if t.name() == "ff" { "ff" } else { t.name() };
+        o.insert("type".into(), json!(name));
+    }
+    if !g.fields.is_empty() {
+        let f: Vec<String> = g
+            .fields
+            .iter()
+            .map(|f| ofgroup_abi::ENUMS[1].1[*f as usize].to_string())
+            .collect();
+        o.insert("hash-field".into(), json!(f));
+    }
+    if let Some(b) = g.basis {
+        o.insert("basis".into(), json!(b));
+    }
+    let buckets: Vec<Value> = g
+        .buckets
+        .iter()
+        .enumerate()
+        .map(|(i, b)| {
+            let mut m = serde_json::Map::new();
+            if let Some(id) = b.bucket_id {
+                m.insert("id".into(), json!(id));
+            }
+            m.insert("weight".into(), json!(b.weight.unwrap_or(1)));
+            if let Some(p) = b.watch_port {
+                m.insert("watch-port".into(), json!(p));
+            }
+            if let Some(w) = b.watch_group {
+                m.insert("watch-group".into(), json!(w));
+            }
+            let acts: Vec<Value> = b
+                .actions
+                .iter()
+                .map(|a| match a {
+                    ofgroup_logic::model::Action::Output(p) => json!({ "output": p }),
+                    ofgroup_logic::model::Action::Group(x) => json!({ "group": x }),
+                })
+                .collect();
+            m.insert("action".into(), json!(acts));
+            if let Some((p, by)) = s.and_then(|s| s.buckets.get(i)) {
+                m.insert("packets".into(), json!(p));
+                m.insert("bytes".into(), json!(by));
+            }
+            Value::Object(m)
+        })
+        .collect();
+    o.insert("bucket".into(), json!(buckets));
+    if let Some(s) = s {
+        o.insert("duration".into(), json!(s.duration_ns));
+        o.insert("ref-count".into(), json!(s.ref_count));
+        o.insert("packets".into(), json!(s.packets));
+        o.insert("bytes".into(), json!(s.bytes));
+    }
+    Value::Object(o)
+}
+
+fn features_json(f: &Features) -> Value {
+    let names = |bits: u32, list: &[&str]| -> Vec<String> {
+        list.iter()
+            .enumerate()
+            .filter(|(i, _)| bits & (1 << i) != 0)
+            .map(|(_, n)| n.to_string())
+            .collect()
+    };
+    let e = |n: &str| {
+        ofgroup_abi::ENUMS
+            .iter()
+            .find(|x| x.0 == n)
+            .map_or(&[][..], |x| x.1)
+    };
+    json!({
+        "types": names(f.types, e("group-type")),
+        "capabilities": names(f.capabilities, e("capability")),
+        "max-groups": f.max_groups,
+        "max-buckets": f.max_buckets,
+        "actions": names(f.actions, e("action-type")),
+    })
+}
+
+fn apply(c: &Client, cmd: BatchCommand, g: &Group) -> Result<(), Failure> {
+    match cmd {
+        BatchCommand::Add => c.set_group(g, Mode::Add),
+        BatchCommand::Modify => c.set_group(g, Mode::Modify),
+        BatchCommand::AddOrMod => c.set_group(g, Mode::AddOrMod),
+        BatchCommand::Delete => c.delete(match g.group_id {
+            Some(GroupId::Id(id)) => Some(id),
+            _ => None,
+        }),
+        BatchCommand::InsertBucket => c.buckets(g, true),
+        BatchCommand::RemoveBucket => c.buckets(g, false),
+    }
+}
+
+fn run(cli: Cli) -> Result<(), Fail> {
+    match cli.cmd {
+        Cmd::AddGroup { group } => {
+            let g = parse_group(&group, Expect::Add)?;
+            Client::connect()?.set_group(&g, Mode::Add)?;
+        }
+        Cmd::ModGroup { may_create, group } => {
+            let g = parse_group(&group, Expect::Add)?;
+            let mode = if may_create {
+                Mode::AddOrMod
+            } else {
+                Mode::Modify
+            };
+            Client::connect()?.set_group(&g, mode)?;
+        }
+        Cmd::DelGroups { group } => {
+            let id = selector(group.as_deref(), Expect::Delete)?;
+            Client::connect()?.delete(id)?;
+        }
+        Cmd::InsertBuckets { group } => {
+            let g = parse_group(&group, Expect::Insert)?;
+            Client::connect()?.buckets(&g, true)?;
+        }
+        Cmd::RemoveBuckets { group } => {
+            let g = parse_group(&group, Expect::Remove)?;
+            Client::connect()?.buckets(&g, false)?;
+        }
+        Cmd::DumpGroups { group } => {
+            let id = selector(group.as_deref(), Expect::Select)?;
+            let groups = Client::connect()?.groups(id, false)?;
+            if cli.json {
+                let v: Vec<Value> = groups.iter().map(|(g, _)| group_json(g, None)).collect();
+                println!("{}", Value::Array(v));
+            } else {
+                for (g, _) in &groups {
+                    println!(" {}", format_group(g));
+                }
+            }
+        }
+        Cmd::DumpGroupStats { group } => {
+            let id = selector(group.as_deref(), Expect::Select)?;
+            let groups = Client::connect()?.groups(id, true)?;
+            if cli.json {
+                let v: Vec<Value> = groups.iter().map(|(g, s)| group_json(g, Some(s))).collect();
+                println!("{}", Value::Array(v));
+            } else {
+                for (_, s) in &groups {
+                    println!(" {}", format_stats(s));
+                }
+            }
+        }
+        Cmd::DumpGroupFeatures => {
+            let f = Client::connect()?.features()?;
+            if cli.json {
+                println!("{}", features_json(&f));
+            } else {
+                print!("{}", format_features(&f));
+            }
+        }
+        Cmd::AddGroups { file } => {
+            let reader: Box<dyn BufRead> = if file == "-" {
+                Box::new(std::io::stdin().lock())
+            } else {
+                let f =
+                    std::fs::File::open(&file).map_err(|e| Fail::Usage(format!("{file}: {e}")))?;
+                Box::new(std::io::BufReader::new(f))
+            };
+            // Parse everything first: a bad line changes nothing.
+            let mut cmds = Vec::new();
+            for (n, line) in reader.lines().enumerate() {
+                let line = line.map_err(|e| Fail::Usage(format!("{file}: {e}")))?;
+                match parse_batch_line(&line) {
+                    Ok(Some(c)) => cmds.push((n + 1, c)),
+                    Ok(None) => {}
+                    Err(e) => return Err(Fail::Usage(format!("{file}:{}: {e}", n + 1))),
+                }
+            }
+            let c = Client::connect()?;
+            for (n, (cmd, g)) in &cmds {
+                apply(&c, *cmd, g).map_err(|e| {
+                    Fail::Kernel(Failure::Other(format!(
+                        "{file}:{n}: {} {}: {e}",
+                        cmd.keyword(),
+                        format_group(g)
+                    )))
+                })?;
+            }
+        }
+    }
+    Ok(())
+}
+
+fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(c) => c,
+        Err(e) => {
+            let _ = e.print();
+            // --help / --version succeed; every other usage error is exit status 1.
+            return if e.use_stderr() {
+                ExitCode::from(1)
+            } else {
+                ExitCode::SUCCESS
+            };
+        }
+    };
+    match run(cli) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(Fail::Usage(m)) => {
+            eprintln!("Error: {m}.");
+            ExitCode::from(1)
+        }
+        Err(Fail::Kernel(e)) => {
+            eprintln!("Error: {e}.");
+            ExitCode::from(2)
+        }
+    }
+}

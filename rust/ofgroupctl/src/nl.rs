@@ -1,0 +1,438 @@
+//! The netlink client: ofgroup's generic netlink family through neli, with the ABI numbers from
+//! `ofgroup-abi` (the same file the kernel module compiles).
+
+use neli::{
+    consts::{
+        nl::{NlmF, Nlmsg},
+        socket::NlFamily,
+    },
+    genl::{AttrTypeBuilder, Genlmsghdr, GenlmsghdrBuilder, Nlattr, NlattrBuilder, NoUserHeader},
+    nl::{NlPayload, NlmsghdrBuilder},
+    router::synchronous::NlRouter,
+    socket::synchronous::NlSocketHandle,
+    types::{Buffer, GenlBuffer},
+    utils::Groups,
+};
+use ofgroup_abi::{
+    action_attr as aa, bucket_attr as ba, cmd, features_attr as fa, group_attr as ga,
+};
+use ofgroup_logic::hash::HashField;
+use ofgroup_logic::model::{Action, GroupType};
+
+use crate::format::{Features, GroupStats};
+use crate::spec::{Bucket, Group, GroupId};
+
+/// A failure, with the exit code it maps to.
+#[derive(Debug)]
+pub enum Failure {
+    /// The kernel refused: errno and its extack message (exit 2).
+    Kernel { errno: i32, message: Option<String> },
+    /// Anything else on the way (socket, family missing, decoding) (exit 2).
+    Other(String),
+}
+
+/// The errno's text, without the "(os error N)" that `io::Error` appends.
+pub fn strerror(errno: i32) -> String {
+    let s = std::io::Error::from_raw_os_error(errno).to_string();
+    match s.rfind(" (os error") {
+        Some(i) => s[..i].to_string(),
+        None => s,
+    }
+}
+
+impl std::fmt::Display for Failure {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            // As iproute2 does: the kernel's extack message is the error.
+            Failure::Kernel {
+                message: Some(m), ..
+            } => write!(f, "{m}"),
+            Failure::Kernel {
+                errno,
+                message: None,
+            } => write!(f, "{}", strerror(*errno)),
+            Failure::Other(m) => write!(f, "{m}"),
+        }
+    }
+}
+
+fn other(e: impl std::fmt::Display) -> Failure {
+    Failure::Other(e.to_string())
+}
+
+type Attrs = GenlBuffer<u16, Buffer>;
+type Msg = Genlmsghdr<u8, u16>;
+
+fn attr<P: neli::ToBytes + neli::Size>(
+    kind: u16,
+    payload: P,
+) -> Result<Nlattr<u16, Buffer>, Failure> {
+    NlattrBuilder::default()
+        .nla_type(
+            AttrTypeBuilder::default()
+                .nla_type(kind)
+                .build()
+                .map_err(other)?,
+        )
+        .nla_payload(payload)
+        .build()
+        .map_err(other)
+}
+
+fn nest(kind: u16, inner: Vec<Nlattr<u16, Buffer>>) -> Result<Nlattr<u16, Buffer>, Failure> {
+    let mut a = attr(kind, Vec::<u8>::new())?;
+    for i in &inner {
+        a = a.nest(i).map_err(other)?;
+    }
+    Ok(a)
+}
+
+fn bucket_attr(b: &Bucket) -> Result<Nlattr<u16, Buffer>, Failure> {
+    let mut v = Vec::new();
+    if let Some(id) = b.bucket_id {
+        v.push(attr(ba::ID, id)?);
+    }
+    if let Some(w) = b.weight {
+        v.push(attr(ba::WEIGHT, w)?);
+    }
+    if let Some(p) = b.watch_port {
+        v.push(attr(ba::WATCH_PORT, p)?);
+    }
+    if let Some(g) = b.watch_group {
+        v.push(attr(ba::WATCH_GROUP, g)?);
+    }
+    for a in &b.actions {
+        let inner = match *a {
+            Action::Output(p) => attr(aa::OUTPUT, p)?,
+            Action::Group(g) => attr(aa::GROUP, g)?,
+        };
+        v.push(nest(ba::ACTION, vec![inner])?);
+    }
+    nest(ga::BUCKET, v)
+}
+
+/// How `group-set` treats a missing group.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Mode {
+    /// `add`: create.
+    Add,
+    /// `modify`: replace an existing group.
+    Modify,
+    /// `add_or_mod`: replace or create.
+    AddOrMod,
+}
+
+/// A connection to the `ofgroup` family.
+///
+/// Requests go through a plain `NlSocketHandle`: neli 0.7.5's router drops the extended ACK when
+/// it converts an error to its typed form (`Nlmsgerr::to_typed` does not carry `ext_ack`), and
+/// the extack message is what users need to see.
+pub struct Client {
+    sock: NlSocketHandle,
+    family: u16,
+    seq: std::cell::Cell<u32>,
+}
+
+impl Client {
+    /// Connect and resolve the family.
+    pub fn connect() -> Result<Self, Failure> {
+        let family = {
+            let (router, _) =
+                NlRouter::connect(NlFamily::Generic, None, Groups::empty()).map_err(other)?;
+            router
+                .resolve_genl_family(ofgroup_abi::FAMILY_NAME)
+                .map_err(|_| {
+                    Failure::Other(
+                        "the ofgroup module is not loaded (no generic netlink family 'ofgroup')"
+                            .into(),
+                    )
+                })?
+        };
+        let sock =
+            NlSocketHandle::connect(NlFamily::Generic, None, Groups::empty()).map_err(other)?;
+        sock.enable_ext_ack(true).map_err(other)?;
+        Ok(Client {
+            sock,
+            family,
+            seq: std::cell::Cell::new(1),
+        })
+    }
+
+    fn request(
+        &self,
+        command: u8,
+        attrs: Vec<Nlattr<u16, Buffer>>,
+        dump: bool,
+    ) -> Result<Vec<Msg>, Failure> {
+        let attrs: Attrs = attrs.into_iter().collect();
+        let msg = GenlmsghdrBuilder::<u8, u16, NoUserHeader>::default()
+            .cmd(command)
+            .version(ofgroup_abi::FAMILY_VERSION)
+            .attrs(attrs)
+            .build()
+            .map_err(other)?;
+        let seq = self.seq.get();
+        self.seq.set(seq.wrapping_add(1));
+        let flags = if dump {
+            NlmF::REQUEST | NlmF::DUMP | NlmF::ACK
+        } else {
+            NlmF::REQUEST | NlmF::ACK
+        };
+        let nlmsg = NlmsghdrBuilder::default()
+            .nl_type(self.family)
+            .nl_flags(flags)
+            .nl_seq(seq)
+            .nl_payload(NlPayload::Payload(msg))
+            .build()
+            .map_err(other)?;
+        self.sock.send(&nlmsg).map_err(other)?;
+        let mut out = Vec::new();
+        loop {
+            let (msgs, _) = self.sock.recv::<u16, Msg>().map_err(other)?;
+            for m in msgs {
+                let m = m.map_err(other)?;
+                if *m.nl_seq() != seq {
+                    continue;
+                }
+                match m.nl_payload() {
+                    NlPayload::Payload(p) => out.push(p.clone()),
+                    NlPayload::Ack(_) => return Ok(out),
+                    NlPayload::Err(e) => {
+                        let message = e
+                            .ext_ack()
+                            .iter()
+                            .find(|a| u16::from(a.nla_type()) == 1)
+                            .map(|a| {
+                                let bytes = a.nla_payload().as_ref();
+                                let end = bytes.iter().position(|&b| b == 0).unwrap_or(bytes.len());
+                                String::from_utf8_lossy(&bytes[..end]).into_owned()
+                            });
+                        return Err(Failure::Kernel {
+                            errno: -e.error(),
+                            message,
+                        });
+                    }
+                    NlPayload::DumpExtAck(e) => {
+                        if *e.error() != 0 {
+                            return Err(Failure::Kernel {
+                                errno: -e.error(),
+                                message: None,
+                            });
+                        }
+                        return Ok(out);
+                    }
+                    NlPayload::Empty => {
+                        if *m.nl_type() == u16::from(Nlmsg::Done) {
+                            return Ok(out);
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// Add / modify / add-or-modify a group.
+    pub fn set_group(&self, g: &Group, mode: Mode) -> Result<(), Failure> {
+        let mut v = group_attrs(g)?;
+        if mode == Mode::AddOrMod {
+            v.push(attr(ga::MAY_CREATE, Vec::<u8>::new())?);
+        }
+        let c = if mode == Mode::Add {
+            cmd::GROUP_NEW
+        } else {
+            cmd::GROUP_SET
+        };
+        self.request(c, v, false).map(|_| ())
+    }
+
+    /// Delete one group, or all.
+    pub fn delete(&self, id: Option<u32>) -> Result<(), Failure> {
+        let v = match id {
+            Some(id) => vec![attr(ga::ID, id)?],
+            None => vec![],
+        };
+        self.request(cmd::GROUP_DEL, v, false).map(|_| ())
+    }
+
+    /// Insert or remove buckets (`insert` chooses which).
+    pub fn buckets(&self, g: &Group, insert: bool) -> Result<(), Failure> {
+        let mut v = vec![attr(ga::ID, id_of(g)?)?];
+        if let Some(p) = g.command_bucket_id {
+            v.push(attr(ga::COMMAND_BUCKET_ID, p.to_u32())?);
+        }
+        for b in &g.buckets {
+            v.push(bucket_attr(b)?);
+        }
+        let c = if insert {
+            cmd::BUCKET_INSERT
+        } else {
+            cmd::BUCKET_REMOVE
+        };
+        self.request(c, v, false).map(|_| ())
+    }
+
+    /// Groups (one, or all), with counters when `stats`.
+    pub fn groups(
+        &self,
+        id: Option<u32>,
+        stats: bool,
+    ) -> Result<Vec<(Group, GroupStats)>, Failure> {
+        let mut v = Vec::new();
+        if stats {
+            v.push(attr(ga::STATS, Vec::<u8>::new())?);
+        }
+        let msgs = match id {
+            Some(id) => {
+                v.insert(0, attr(ga::ID, id)?);
+                self.request(cmd::GROUP_GET, v, false)?
+            }
+            None => self.request(cmd::GROUP_GET, v, true)?,
+        };
+        msgs.iter().map(decode_group).collect()
+    }
+
+    /// Table features.
+    pub fn features(&self) -> Result<Features, Failure> {
+        let msgs = self.request(cmd::FEATURES_GET, vec![], false)?;
+        let m = msgs
+            .first()
+            .ok_or_else(|| Failure::Other("no features reply".into()))?;
+        let mut f = Features::default();
+        for a in m.attrs().get_attr_handle().iter() {
+            let v = u32_of(a)?;
+            match *a.nla_type().nla_type() {
+                fa::TYPES => f.types = v,
+                fa::CAPABILITIES => f.capabilities = v,
+                fa::MAX_GROUPS => f.max_groups.push(v),
+                fa::MAX_BUCKETS => f.max_buckets = v,
+                fa::ACTIONS => f.actions = v,
+                _ => {}
+            }
+        }
+        Ok(f)
+    }
+}
+
+fn id_of(g: &Group) -> Result<u32, Failure> {
+    match g.group_id {
+        Some(GroupId::Id(id)) => Ok(id),
+        _ => Err(Failure::Other("a group id is needed".into())),
+    }
+}
+
+fn group_attrs(g: &Group) -> Result<Vec<Nlattr<u16, Buffer>>, Failure> {
+    let mut v = vec![attr(ga::ID, id_of(g)?)?];
+    if let Some(t) = g.group_type {
+        v.push(attr(ga::TYPE, t as u32)?);
+    }
+    for f in &g.fields {
+        v.push(attr(ga::HASH_FIELD, *f as u32)?);
+    }
+    if let Some(b) = g.basis {
+        v.push(attr(ga::BASIS, b)?);
+    }
+    for b in &g.buckets {
+        v.push(bucket_attr(b)?);
+    }
+    Ok(v)
+}
+
+fn bytes_of(a: &Nlattr<u16, Buffer>) -> &[u8] {
+    a.nla_payload().as_ref()
+}
+
+fn u32_of(a: &Nlattr<u16, Buffer>) -> Result<u32, Failure> {
+    let b = bytes_of(a);
+    b.get(..4)
+        .and_then(|x| x.try_into().ok())
+        .map(u32::from_ne_bytes)
+        .ok_or_else(|| Failure::Other("short u32 attribute".into()))
+}
+
+fn uint_of(a: &Nlattr<u16, Buffer>) -> Result<u64, Failure> {
+    let b = bytes_of(a);
+    match b.len() {
+        4 => u32_of(a).map(u64::from),
+        8 => Ok(u64::from_ne_bytes(b.try_into().map_err(other)?)),
+        n => Err(Failure::Other(format!("uint attribute of {n} bytes"))),
+    }
+}
+
+fn decode_group(m: &Msg) -> Result<(Group, GroupStats), Failure> {
+    let mut g = Group::default();
+    let mut s = GroupStats::default();
+    for a in m.attrs().get_attr_handle().iter() {
+        match *a.nla_type().nla_type() {
+            ga::ID => {
+                let id = u32_of(a)?;
+                g.group_id = Some(GroupId::Id(id));
+                s.group_id = id;
+            }
+            ga::TYPE => {
+                let t = u32_of(a)?;
+                g.group_type =
+                    Some(GroupType::from_u32(t).ok_or_else(|| other(format!("group type {t}")))?);
+            }
+            ga::HASH_FIELD => {
+                let f = u32_of(a)?;
+                g.fields
+                    .push(HashField::from_u32(f).ok_or_else(|| other(format!("hash field {f}")))?);
+            }
+            ga::BASIS => {
+                let b = u32_of(a)?;
+                if b != 0 {
+                    g.basis = Some(b);
+                }
+            }
+            ga::BUCKET => {
+                let (b, counters) = decode_bucket(a)?;
+                g.buckets.push(b);
+                s.buckets.push(counters);
+            }
+            ga::DURATION => s.duration_ns = uint_of(a)?,
+            ga::REF_COUNT => s.ref_count = u32_of(a)?,
+            ga::PACKETS => s.packets = uint_of(a)?,
+            ga::BYTES => s.bytes = uint_of(a)?,
+            _ => {}
+        }
+    }
+    if !g.fields.is_empty() {
+        g.selection_method = true;
+    }
+    Ok((g, s))
+}
+
+fn decode_bucket(a: &Nlattr<u16, Buffer>) -> Result<(Bucket, (u64, u64)), Failure> {
+    let mut b = Bucket::default();
+    let (mut packets, mut bytes) = (0, 0);
+    let mut weight = None;
+    for x in a.get_attr_handle::<u16>().map_err(other)?.iter() {
+        match *x.nla_type().nla_type() {
+            ba::ID => b.bucket_id = Some(u32_of(x)?),
+            ba::WEIGHT => {
+                let w = bytes_of(x);
+                weight = w
+                    .get(..2)
+                    .and_then(|w| w.try_into().ok())
+                    .map(u16::from_ne_bytes);
+            }
+            ba::WATCH_PORT => b.watch_port = Some(u32_of(x)?),
+            ba::WATCH_GROUP => b.watch_group = Some(u32_of(x)?),
+            ba::ACTION => {
+                for y in x.get_attr_handle::<u16>().map_err(other)?.iter() {
+                    match *y.nla_type().nla_type() {
+                        aa::OUTPUT => b.actions.push(Action::Output(u32_of(y)?)),
+                        aa::GROUP => b.actions.push(Action::Group(u32_of(y)?)),
+                        _ => {}
+                    }
+                }
+            }
+            ba::PACKETS => packets = uint_of(x)?,
+            ba::BYTES => bytes = uint_of(x)?,
+            _ => {}
+        }
+    }
+    // ovs-ofctl prints a select bucket's weight only when it is not the default 1.
+    b.weight = weight.filter(|&w| w != 1);
+    Ok((b, (packets, bytes)))
+}

@@ -64,8 +64,37 @@ printf '# comment\nadd group_id=1,type=all,bucket=output:1\nmodify group_id=1,ty
   ofgroupctl add-groups -
 [ "$(ofgroupctl dump-groups 1)" = " group_id=1,type=all,bucket=bucket_id:1,actions=output:3" ]
 
-ofgroupctl del-groups group_id=1234
-ofgroupctl del-groups group_id=1234
+# A kernel refusal in a batch: the lines before it are applied, the error names the line.
+rc=0
+printf 'add group_id=3,type=all,bucket=output:1\nadd group_id=3,type=all,bucket=output:2\nadd group_id=4,type=all,bucket=output:1\n' |
+  ofgroupctl add-groups - 2>"$tmp/err" || rc=$?
+cat "$tmp/err"; [ $rc = 2 ]
+grep -q '^Error: -:2: add group_id=3,type=all,bucket=actions=output:2: GROUP_EXISTS: group 3: group_id: group exists\.$' "$tmp/err"
+[ "$(ofgroupctl dump-groups 3)" = " group_id=3,type=all,bucket=bucket_id:0,actions=output:1" ]
+
+# monitor prints every change as it happens.
+ofgroupctl monitor --count 4 >"$tmp/mon" &
+mon=$!
+sleep 2
+ofgroupctl add-group 'group_id=500,type=all,bucket=output:1'
+ofgroupctl mod-group 'group_id=500,type=all,bucket=output:2'
+ofgroupctl del-groups group_id=500
+ofgroupctl del-groups
+wait $mon
+cat "$tmp/mon"
+[ "$(cat "$tmp/mon")" = "group-change group_id=500,type=all,bucket=bucket_id:0,actions=output:1
+group-change group_id=500,type=all,bucket=bucket_id:0,actions=output:2
+group-del group_id=500
+group-del group_id=all" ]
+ofgroupctl -j monitor --count 1 >"$tmp/monj" &
+mon=$!
+sleep 2
+ofgroupctl add-group 'group_id=501,type=indirect,bucket=output:1'
+wait $mon
+python3 -c 'import json,sys; d=json.loads(open(sys.argv[1]).read()); assert d["name"] == "group-change-ntf" and d["msg"]["id"] == 501, d' "$tmp/monj"
+
+ofgroupctl del-groups group_id=501
+ofgroupctl del-groups group_id=501
 ofgroupctl del-groups
 [ -z "$(ofgroupctl dump-groups)" ]
 rm -rf "$tmp"

@@ -7,7 +7,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 use ofgroupctl::format::{format_features, format_group, format_stats, Features, GroupStats};
-use ofgroupctl::nl::{Client, Failure, Mode};
+use ofgroupctl::nl::{batch_request, Client, Failure, Notification};
 use ofgroupctl::parse::{parse_batch_line, parse_group, Expect, ParseError};
 use ofgroupctl::spec::{BatchCommand, Group, GroupId};
 use serde_json::{json, Value};
@@ -73,6 +73,13 @@ enum Cmd {
         after_help = "Example:\n  printf 'add group_id=1,type=all,bucket=output:1\\ndelete group_id=1\\n' | ofgroupctl add-groups -"
     )]
     AddGroups { file: String },
+    /// Print every change to the group table as it happens.
+    #[command(after_help = "Example:\n  ofgroupctl monitor\n  ofgroupctl -j monitor --count 1")]
+    Monitor {
+        /// Exit after this many notifications.
+        #[arg(long)]
+        count: Option<u64>,
+    },
 }
 
 enum Fail {
@@ -192,46 +199,36 @@ fn features_json(f: &Features) -> Value {
     })
 }
 
-fn apply(c: &Client, cmd: BatchCommand, g: &Group) -> Result<(), Failure> {
-    match cmd {
-        BatchCommand::Add => c.set_group(g, Mode::Add),
-        BatchCommand::Modify => c.set_group(g, Mode::Modify),
-        BatchCommand::AddOrMod => c.set_group(g, Mode::AddOrMod),
-        BatchCommand::Delete => c.delete(match g.group_id {
-            Some(GroupId::Id(id)) => Some(id),
-            _ => None,
-        }),
-        BatchCommand::InsertBucket => c.buckets(g, true),
-        BatchCommand::RemoveBucket => c.buckets(g, false),
-    }
-}
-
 fn run(cli: Cli) -> Result<(), Fail> {
     match cli.cmd {
         Cmd::AddGroup { group } => {
             let g = parse_group(&group, Expect::Add)?;
-            Client::connect()?.set_group(&g, Mode::Add)?;
+            Client::connect()?.apply(BatchCommand::Add, &g)?;
         }
         Cmd::ModGroup { may_create, group } => {
             let g = parse_group(&group, Expect::Add)?;
-            let mode = if may_create {
-                Mode::AddOrMod
+            let c = if may_create {
+                BatchCommand::AddOrMod
             } else {
-                Mode::Modify
+                BatchCommand::Modify
             };
-            Client::connect()?.set_group(&g, mode)?;
+            Client::connect()?.apply(c, &g)?;
         }
         Cmd::DelGroups { group } => {
             let id = selector(group.as_deref(), Expect::Delete)?;
-            Client::connect()?.delete(id)?;
+            let g = Group {
+                group_id: id.map(GroupId::Id),
+                ..Group::default()
+            };
+            Client::connect()?.apply(BatchCommand::Delete, &g)?;
         }
         Cmd::InsertBuckets { group } => {
             let g = parse_group(&group, Expect::Insert)?;
-            Client::connect()?.buckets(&g, true)?;
+            Client::connect()?.apply(BatchCommand::InsertBucket, &g)?;
         }
         Cmd::RemoveBuckets { group } => {
             let g = parse_group(&group, Expect::Remove)?;
-            Client::connect()?.buckets(&g, false)?;
+            Client::connect()?.apply(BatchCommand::RemoveBucket, &g)?;
         }
         Cmd::DumpGroups { group } => {
             let id = selector(group.as_deref(), Expect::Select)?;
@@ -283,16 +280,56 @@ fn run(cli: Cli) -> Result<(), Fail> {
                     Err(e) => return Err(Fail::Usage(format!("{file}:{}: {e}", n + 1))),
                 }
             }
-            let c = Client::connect()?;
-            for (n, (cmd, g)) in &cmds {
-                apply(&c, *cmd, g).map_err(|e| {
-                    Fail::Kernel(Failure::Other(format!(
+            let mut reqs = Vec::with_capacity(cmds.len());
+            for (_, (cmd, g)) in &cmds {
+                reqs.push(batch_request(*cmd, g)?);
+            }
+            // Many requests per round trip; the first refusal stops the batch and is reported
+            // with its line.
+            Client::connect()?
+                .batch(reqs, 64)
+                .map_err(|(i, e)| match cmds.get(i) {
+                    Some((n, (cmd, g))) => Fail::Kernel(Failure::Other(format!(
                         "{file}:{n}: {} {}: {e}",
                         cmd.keyword(),
                         format_group(g)
-                    )))
+                    ))),
+                    None => Fail::Kernel(e),
                 })?;
-            }
+        }
+        Cmd::Monitor { count } => {
+            use std::io::Write;
+            let mut left = count;
+            let json = cli.json;
+            Client::connect()?.monitor(|n| {
+                let line = match (&n, json) {
+                    (Notification::Changed(g), false) => {
+                        format!("group-change {}", format_group(g))
+                    }
+                    (Notification::Deleted(Some(id)), false) => format!("group-del group_id={id}"),
+                    (Notification::Deleted(None), false) => "group-del group_id=all".to_string(),
+                    (Notification::Changed(g), true) => {
+                        json!({"name": "group-change-ntf", "msg": group_json(g, None)}).to_string()
+                    }
+                    (Notification::Deleted(id), true) => {
+                        let msg = match id {
+                            Some(id) => json!({ "id": id }),
+                            None => json!({}),
+                        };
+                        json!({"name": "group-del-ntf", "msg": msg}).to_string()
+                    }
+                };
+                let mut out = std::io::stdout().lock();
+                let _ = writeln!(out, "{line}");
+                let _ = out.flush();
+                match left.as_mut() {
+                    Some(c) => {
+                        *c = c.saturating_sub(1);
+                        *c > 0
+                    }
+                    None => true,
+                }
+            })?;
         }
     }
     Ok(())

@@ -111,17 +111,6 @@ fn bucket_attr(b: &Bucket) -> Result<Nlattr<u16, Buffer>, Failure> {
     nest(ga::BUCKET, v)
 }
 
-/// How `group-set` treats a missing group.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Mode {
-    /// `add`: create.
-    Add,
-    /// `modify`: replace an existing group.
-    Modify,
-    /// `add_or_mod`: replace or create.
-    AddOrMod,
-}
-
 /// A connection to the `ofgroup` family.
 ///
 /// Requests go through a plain `NlSocketHandle`: neli 0.7.5's router drops the extended ACK when
@@ -130,40 +119,52 @@ pub enum Mode {
 pub struct Client {
     sock: NlSocketHandle,
     family: u16,
+    monitor: Option<u32>,
     seq: std::cell::Cell<u32>,
 }
 
+/// A change the kernel announced on the monitor group.
+pub enum Notification {
+    /// A group was added or changed.
+    Changed(Group),
+    /// A group (`Some(id)`) or every group (`None`) was deleted.
+    Deleted(Option<u32>),
+}
+
 impl Client {
-    /// Connect and resolve the family.
+    /// Connect and resolve the family (and its monitor group).
     pub fn connect() -> Result<Self, Failure> {
-        let family = {
-            let (router, _) =
-                NlRouter::connect(NlFamily::Generic, None, Groups::empty()).map_err(other)?;
-            router
-                .resolve_genl_family(ofgroup_abi::FAMILY_NAME)
-                .map_err(|_| {
-                    Failure::Other(
-                        "the ofgroup module is not loaded (no generic netlink family 'ofgroup')"
-                            .into(),
-                    )
-                })?
-        };
+        let (router, _) =
+            NlRouter::connect(NlFamily::Generic, None, Groups::empty()).map_err(other)?;
+        let family = router
+            .resolve_genl_family(ofgroup_abi::FAMILY_NAME)
+            .map_err(|_| {
+                Failure::Other(
+                    "the ofgroup module is not loaded (no generic netlink family 'ofgroup')".into(),
+                )
+            })?;
+        let monitor = router
+            .resolve_nl_mcast_group(ofgroup_abi::FAMILY_NAME, ofgroup_abi::MCGRP_MONITOR)
+            .ok();
+        drop(router);
         let sock =
             NlSocketHandle::connect(NlFamily::Generic, None, Groups::empty()).map_err(other)?;
         sock.enable_ext_ack(true).map_err(other)?;
         Ok(Client {
             sock,
             family,
+            monitor,
             seq: std::cell::Cell::new(1),
         })
     }
 
-    fn request(
+    fn send(
         &self,
         command: u8,
         attrs: Vec<Nlattr<u16, Buffer>>,
         dump: bool,
-    ) -> Result<Vec<Msg>, Failure> {
+        seq: u32,
+    ) -> Result<(), Failure> {
         let attrs: Attrs = attrs.into_iter().collect();
         let msg = GenlmsghdrBuilder::<u8, u16, NoUserHeader>::default()
             .cmd(command)
@@ -171,8 +172,6 @@ impl Client {
             .attrs(attrs)
             .build()
             .map_err(other)?;
-        let seq = self.seq.get();
-        self.seq.set(seq.wrapping_add(1));
         let flags = if dump {
             NlmF::REQUEST | NlmF::DUMP | NlmF::ACK
         } else {
@@ -185,7 +184,18 @@ impl Client {
             .nl_payload(NlPayload::Payload(msg))
             .build()
             .map_err(other)?;
-        self.sock.send(&nlmsg).map_err(other)?;
+        self.sock.send(&nlmsg).map_err(other)
+    }
+
+    fn request(
+        &self,
+        command: u8,
+        attrs: Vec<Nlattr<u16, Buffer>>,
+        dump: bool,
+    ) -> Result<Vec<Msg>, Failure> {
+        let seq = self.seq.get();
+        self.seq.set(seq.wrapping_add(1));
+        self.send(command, attrs, dump, seq)?;
         let mut out = Vec::new();
         loop {
             let (msgs, _) = self.sock.recv::<u16, Msg>().map_err(other)?;
@@ -197,21 +207,7 @@ impl Client {
                 match m.nl_payload() {
                     NlPayload::Payload(p) => out.push(p.clone()),
                     NlPayload::Ack(_) => return Ok(out),
-                    NlPayload::Err(e) => {
-                        let message = e
-                            .ext_ack()
-                            .iter()
-                            .find(|a| u16::from(a.nla_type()) == 1)
-                            .map(|a| {
-                                let bytes = a.nla_payload().as_ref();
-                                let end = bytes.iter().position(|&b| b == 0).unwrap_or(bytes.len());
-                                String::from_utf8_lossy(&bytes[..end]).into_owned()
-                            });
-                        return Err(Failure::Kernel {
-                            errno: -e.error(),
-                            message,
-                        });
-                    }
+                    NlPayload::Err(e) => return Err(kernel_error(e)),
                     NlPayload::DumpExtAck(e) => {
                         if *e.error() != 0 {
                             return Err(Failure::Kernel {
@@ -231,44 +227,83 @@ impl Client {
         }
     }
 
-    /// Add / modify / add-or-modify a group.
-    pub fn set_group(&self, g: &Group, mode: Mode) -> Result<(), Failure> {
-        let mut v = group_attrs(g)?;
-        if mode == Mode::AddOrMod {
-            v.push(attr(ga::MAY_CREATE, Vec::<u8>::new())?);
+    /// Send many requests without waiting for each answer (at most `window` outstanding, so the
+    /// acknowledgements fit the socket buffer). Stops at the first refusal and returns the index
+    /// of the request that failed.
+    pub fn batch(
+        &self,
+        reqs: Vec<(u8, Vec<Nlattr<u16, Buffer>>)>,
+        window: usize,
+    ) -> Result<(), (usize, Failure)> {
+        let first = self.seq.get();
+        let total = reqs.len();
+        self.seq.set(first.wrapping_add(total as u32));
+        let (mut sent, mut acked) = (0usize, 0usize);
+        let mut reqs = reqs.into_iter();
+        while acked < total {
+            while sent < total && sent - acked < window.max(1) {
+                let Some((c, attrs)) = reqs.next() else { break };
+                self.send(c, attrs, false, first.wrapping_add(sent as u32))
+                    .map_err(|e| (sent, e))?;
+                sent += 1;
+            }
+            let (msgs, _) = self
+                .sock
+                .recv::<u16, Msg>()
+                .map_err(|e| (acked, other(e)))?;
+            for m in msgs {
+                let m = m.map_err(|e| (acked, other(e)))?;
+                let idx = m.nl_seq().wrapping_sub(first) as usize;
+                match m.nl_payload() {
+                    NlPayload::Ack(_) => acked += 1,
+                    NlPayload::Err(e) => return Err((idx, kernel_error(e))),
+                    _ => {}
+                }
+            }
         }
-        let c = if mode == Mode::Add {
-            cmd::GROUP_NEW
-        } else {
-            cmd::GROUP_SET
-        };
-        self.request(c, v, false).map(|_| ())
+        Ok(())
     }
 
-    /// Delete one group, or all.
-    pub fn delete(&self, id: Option<u32>) -> Result<(), Failure> {
-        let v = match id {
-            Some(id) => vec![attr(ga::ID, id)?],
-            None => vec![],
-        };
-        self.request(cmd::GROUP_DEL, v, false).map(|_| ())
+    /// Receive notifications from the monitor group, calling `each` for every one until it
+    /// returns false.
+    pub fn monitor(&self, mut each: impl FnMut(Notification) -> bool) -> Result<(), Failure> {
+        let id = self
+            .monitor
+            .ok_or_else(|| Failure::Other("no 'monitor' multicast group".into()))?;
+        self.sock
+            .add_mcast_membership(Groups::new_groups(&[id]))
+            .map_err(other)?;
+        loop {
+            let (msgs, _) = self.sock.recv::<u16, Msg>().map_err(other)?;
+            for m in msgs {
+                let m = m.map_err(other)?;
+                let NlPayload::Payload(p) = m.nl_payload() else {
+                    continue;
+                };
+                let n = match *p.cmd() {
+                    cmd::GROUP_CHANGE_NTF => Notification::Changed(decode_group(p)?.0),
+                    cmd::GROUP_DEL_NTF => {
+                        let mut id = None;
+                        for a in p.attrs().get_attr_handle().iter() {
+                            if *a.nla_type().nla_type() == ga::ID {
+                                id = Some(u32_of(a)?);
+                            }
+                        }
+                        Notification::Deleted(id)
+                    }
+                    _ => continue,
+                };
+                if !each(n) {
+                    return Ok(());
+                }
+            }
+        }
     }
 
-    /// Insert or remove buckets (`insert` chooses which).
-    pub fn buckets(&self, g: &Group, insert: bool) -> Result<(), Failure> {
-        let mut v = vec![attr(ga::ID, id_of(g)?)?];
-        if let Some(p) = g.command_bucket_id {
-            v.push(attr(ga::COMMAND_BUCKET_ID, p.to_u32())?);
-        }
-        for b in &g.buckets {
-            v.push(bucket_attr(b)?);
-        }
-        let c = if insert {
-            cmd::BUCKET_INSERT
-        } else {
-            cmd::BUCKET_REMOVE
-        };
-        self.request(c, v, false).map(|_| ())
+    /// Apply one group command (what a line of an add-groups file says).
+    pub fn apply(&self, c: crate::spec::BatchCommand, g: &Group) -> Result<(), Failure> {
+        let (command, attrs) = batch_request(c, g)?;
+        self.request(command, attrs, false).map(|_| ())
     }
 
     /// Groups (one, or all), with counters when `stats`.
@@ -311,6 +346,59 @@ impl Client {
         }
         Ok(f)
     }
+}
+
+/// A kernel error with its extack message (NLMSGERR_ATTR_MSG = 1).
+fn kernel_error(e: &neli::err::Nlmsgerr<neli::err::NlmsghdrErr<u16, Msg>>) -> Failure {
+    let message = e
+        .ext_ack()
+        .iter()
+        .find(|a| u16::from(a.nla_type()) == 1)
+        .map(|a| {
+            let bytes = a.nla_payload().as_ref();
+            let end = bytes.iter().position(|&b| b == 0).unwrap_or(bytes.len());
+            String::from_utf8_lossy(&bytes[..end]).into_owned()
+        });
+    Failure::Kernel {
+        errno: -e.error(),
+        message,
+    }
+}
+
+/// The request a batch-file line makes (command and attributes).
+pub fn batch_request(
+    c: crate::spec::BatchCommand,
+    g: &Group,
+) -> Result<(u8, Vec<Nlattr<u16, Buffer>>), Failure> {
+    use crate::spec::BatchCommand as B;
+    Ok(match c {
+        B::Add => (cmd::GROUP_NEW, group_attrs(g)?),
+        B::Modify => (cmd::GROUP_SET, group_attrs(g)?),
+        B::AddOrMod => {
+            let mut v = group_attrs(g)?;
+            v.push(attr(ga::MAY_CREATE, Vec::<u8>::new())?);
+            (cmd::GROUP_SET, v)
+        }
+        B::Delete => match g.group_id {
+            Some(GroupId::Id(id)) => (cmd::GROUP_DEL, vec![attr(ga::ID, id)?]),
+            _ => (cmd::GROUP_DEL, vec![]),
+        },
+        B::InsertBucket | B::RemoveBucket => {
+            let mut v = vec![attr(ga::ID, id_of(g)?)?];
+            if let Some(p) = g.command_bucket_id {
+                v.push(attr(ga::COMMAND_BUCKET_ID, p.to_u32())?);
+            }
+            for b in &g.buckets {
+                v.push(bucket_attr(b)?);
+            }
+            let c = if c == B::InsertBucket {
+                cmd::BUCKET_INSERT
+            } else {
+                cmd::BUCKET_REMOVE
+            };
+            (c, v)
+        }
+    })
 }
 
 fn id_of(g: &Group) -> Result<u32, Failure> {

@@ -38,11 +38,31 @@ pub mod cmd {
     pub const GROUP_CHANGE_NTF: u8 = 9;
     /// Notification: a group was deleted.
     pub const GROUP_DEL_NTF: u8 = 10;
+    /// Attach a net device as a port.
+    pub const PORT_NEW: u8 = 11;
+    /// Detach a port.
+    pub const PORT_DEL: u8 = 12;
+    /// Get one port / dump all.
+    pub const PORT_GET: u8 = 13;
+    /// Add a flow (replaces one with the same match and priority).
+    pub const FLOW_NEW: u8 = 14;
+    /// Modify the actions of matching flows.
+    pub const FLOW_SET: u8 = 15;
+    /// Delete matching flows (all without a match).
+    pub const FLOW_DEL: u8 = 16;
+    /// Dump flows.
+    pub const FLOW_GET: u8 = 17;
+    /// Run a raw frame through the datapath as if received on a port.
+    pub const PACKET_EXECUTE: u8 = 18;
+    /// Datapath counters.
+    pub const DP_GET: u8 = 19;
 }
 
 /// Attribute data types, as the spec names them.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum AttrType {
+    /// `u8`.
+    U8,
     /// `u16`.
     U16,
     /// `u32`.
@@ -51,6 +71,10 @@ pub enum AttrType {
     Uint,
     /// `flag`: present or not.
     Flag,
+    /// `binary`: bytes, at most this many (the kernel checks exact lengths).
+    Binary(u16),
+    /// `string`: NUL-terminated, at most this many bytes before the NUL.
+    String(u16),
     /// `nest` of another attribute set.
     Nest(&'static str),
 }
@@ -59,10 +83,13 @@ impl AttrType {
     /// The spec's type name.
     pub fn spec_name(self) -> &'static str {
         match self {
+            AttrType::U8 => "u8",
             AttrType::U16 => "u16",
             AttrType::U32 => "u32",
             AttrType::Uint => "uint",
             AttrType::Flag => "flag",
+            AttrType::Binary(_) => "binary",
+            AttrType::String(_) => "string",
             AttrType::Nest(_) => "nest",
         }
     }
@@ -175,6 +202,120 @@ pub mod features_attr {
     pub const MAX: u16 = 5;
 }
 
+/// Attributes of a port.
+pub mod port_attr {
+    /// Datapath port number.
+    pub const PORT_NO: u16 = 1;
+    /// Net device index.
+    pub const IFINDEX: u16 = 2;
+    /// Net device name.
+    pub const IFNAME: u16 = 3;
+    /// The port is up with carrier (drives watch_port).
+    pub const LIVE: u16 = 4;
+    /// Frames received.
+    pub const RX_PACKETS: u16 = 5;
+    /// Bytes received.
+    pub const RX_BYTES: u16 = 6;
+    /// Frames received that matched no flow.
+    pub const RX_MISSED: u16 = 7;
+    /// Frames transmitted.
+    pub const TX_PACKETS: u16 = 8;
+    /// Bytes transmitted.
+    pub const TX_BYTES: u16 = 9;
+    /// Frames the device refused or that found the port down.
+    pub const TX_DROPPED: u16 = 10;
+    /// Highest attribute number.
+    pub const MAX: u16 = 10;
+}
+
+/// Attributes of a flow match; an absent field is a wildcard.
+pub mod match_attr {
+    /// Ingress port.
+    pub const IN_PORT: u16 = 1;
+    /// Ethernet source (6 bytes).
+    pub const ETH_SRC: u16 = 2;
+    /// Ethernet source mask (6 bytes; default all ones).
+    pub const ETH_SRC_MASK: u16 = 3;
+    /// Ethernet destination (6 bytes).
+    pub const ETH_DST: u16 = 4;
+    /// Ethernet destination mask (6 bytes; default all ones).
+    pub const ETH_DST_MASK: u16 = 5;
+    /// Ethernet type (after a VLAN tag).
+    pub const ETH_TYPE: u16 = 6;
+    /// VLAN id (802.1Q tagged frames only).
+    pub const VLAN_VID: u16 = 7;
+    /// IP protocol (needs eth-type IPv4 or IPv6).
+    pub const IP_PROTO: u16 = 8;
+    /// IP source: 4 bytes (eth-type IPv4) or 16 (IPv6).
+    pub const IP_SRC: u16 = 9;
+    /// IP source mask, same length (default all ones).
+    pub const IP_SRC_MASK: u16 = 10;
+    /// IP destination: 4 bytes (eth-type IPv4) or 16 (IPv6).
+    pub const IP_DST: u16 = 11;
+    /// IP destination mask, same length (default all ones).
+    pub const IP_DST_MASK: u16 = 12;
+    /// L4 source port (TCP/UDP/SCTP; ICMP type).
+    pub const L4_SRC: u16 = 13;
+    /// L4 destination port (TCP/UDP/SCTP; ICMP code).
+    pub const L4_DST: u16 = 14;
+    /// Highest attribute number.
+    pub const MAX: u16 = 14;
+}
+
+/// Attributes of a flow.
+pub mod flow_attr {
+    /// Priority (higher wins).
+    pub const PRIORITY: u16 = 1;
+    /// The match (nest).
+    pub const MATCH: u16 = 2;
+    /// One action (nest, repeated in order); none means drop.
+    pub const ACTION: u16 = 3;
+    /// flow-set / flow-del: only the flow with exactly this match and priority.
+    pub const STRICT: u16 = 4;
+    /// Nanoseconds since the flow was added.
+    pub const DURATION: u16 = 5;
+    /// Packets that matched.
+    pub const PACKETS: u16 = 6;
+    /// Bytes that matched (whole frames).
+    pub const BYTES: u16 = 7;
+    /// Reply to flow-set / flow-del: how many flows it changed.
+    pub const COUNT: u16 = 8;
+    /// Highest attribute number.
+    pub const MAX: u16 = 8;
+}
+
+/// Attributes of packet-execute.
+pub mod packet_attr {
+    /// The port the frame enters on.
+    pub const IN_PORT: u16 = 1;
+    /// The whole Ethernet frame.
+    pub const DATA: u16 = 2;
+    /// Highest attribute number.
+    pub const MAX: u16 = 2;
+}
+
+/// Attributes of the datapath counters.
+pub mod dp_attr {
+    /// Frames that matched a flow.
+    pub const HIT: u16 = 1;
+    /// Frames that matched no flow.
+    pub const MISSED: u16 = 2;
+    /// Frames (or copies) dropped by actions: missing port or group, no live bucket, chain too deep.
+    pub const LOST: u16 = 3;
+    /// Installed flows.
+    pub const FLOWS: u16 = 4;
+    /// Attached ports.
+    pub const PORTS: u16 = 5;
+    /// Highest attribute number.
+    pub const MAX: u16 = 5;
+}
+
+/// The largest attribute number of any top-level set (the family's maxattr).
+pub const MAX_ATTR: u16 = 12;
+
+/// Largest frame packet-execute takes.
+pub const PACKET_MAX: u16 = 9216;
+
 /// Every attribute set: (name, attributes).
 pub const ATTRIBUTE_SETS: &[(&str, &[Attr])] = &[
     (
@@ -227,6 +368,70 @@ pub const ATTRIBUTE_SETS: &[(&str, &[Attr])] = &[
             a("actions", features_attr::ACTIONS, AttrType::U32),
         ],
     ),
+    (
+        "port",
+        &[
+            a("port-no", port_attr::PORT_NO, AttrType::U32),
+            a("ifindex", port_attr::IFINDEX, AttrType::U32),
+            a("ifname", port_attr::IFNAME, AttrType::String(15)),
+            a("live", port_attr::LIVE, AttrType::Flag),
+            a("rx-packets", port_attr::RX_PACKETS, AttrType::Uint),
+            a("rx-bytes", port_attr::RX_BYTES, AttrType::Uint),
+            a("rx-missed", port_attr::RX_MISSED, AttrType::Uint),
+            a("tx-packets", port_attr::TX_PACKETS, AttrType::Uint),
+            a("tx-bytes", port_attr::TX_BYTES, AttrType::Uint),
+            a("tx-dropped", port_attr::TX_DROPPED, AttrType::Uint),
+        ],
+    ),
+    (
+        "match",
+        &[
+            a("in-port", match_attr::IN_PORT, AttrType::U32),
+            a("eth-src", match_attr::ETH_SRC, AttrType::Binary(6)),
+            a("eth-src-mask", match_attr::ETH_SRC_MASK, AttrType::Binary(6)),
+            a("eth-dst", match_attr::ETH_DST, AttrType::Binary(6)),
+            a("eth-dst-mask", match_attr::ETH_DST_MASK, AttrType::Binary(6)),
+            a("eth-type", match_attr::ETH_TYPE, AttrType::U16),
+            a("vlan-vid", match_attr::VLAN_VID, AttrType::U16),
+            a("ip-proto", match_attr::IP_PROTO, AttrType::U8),
+            a("ip-src", match_attr::IP_SRC, AttrType::Binary(16)),
+            a("ip-src-mask", match_attr::IP_SRC_MASK, AttrType::Binary(16)),
+            a("ip-dst", match_attr::IP_DST, AttrType::Binary(16)),
+            a("ip-dst-mask", match_attr::IP_DST_MASK, AttrType::Binary(16)),
+            a("l4-src", match_attr::L4_SRC, AttrType::U16),
+            a("l4-dst", match_attr::L4_DST, AttrType::U16),
+        ],
+    ),
+    (
+        "flow",
+        &[
+            a("priority", flow_attr::PRIORITY, AttrType::U16),
+            a("match", flow_attr::MATCH, AttrType::Nest("match")),
+            m("action", flow_attr::ACTION, AttrType::Nest("action")),
+            a("strict", flow_attr::STRICT, AttrType::Flag),
+            a("duration", flow_attr::DURATION, AttrType::Uint),
+            a("packets", flow_attr::PACKETS, AttrType::Uint),
+            a("bytes", flow_attr::BYTES, AttrType::Uint),
+            a("count", flow_attr::COUNT, AttrType::U32),
+        ],
+    ),
+    (
+        "packet",
+        &[
+            a("in-port", packet_attr::IN_PORT, AttrType::U32),
+            a("data", packet_attr::DATA, AttrType::Binary(PACKET_MAX)),
+        ],
+    ),
+    (
+        "dp",
+        &[
+            a("hit", dp_attr::HIT, AttrType::Uint),
+            a("missed", dp_attr::MISSED, AttrType::Uint),
+            a("lost", dp_attr::LOST, AttrType::Uint),
+            a("flows", dp_attr::FLOWS, AttrType::U32),
+            a("ports", dp_attr::PORTS, AttrType::U32),
+        ],
+    ),
 ];
 
 /// One operation of the family.
@@ -236,6 +441,8 @@ pub struct Op {
     pub name: &'static str,
     /// Command number.
     pub cmd: u8,
+    /// The attribute set its messages carry.
+    pub set: &'static str,
     /// Needs CAP_NET_ADMIN (`admin-perm`).
     pub admin: bool,
     /// Attributes a `do` request may carry (`None`: no `do`).
@@ -251,6 +458,7 @@ pub const OPERATIONS: &[Op] = &[
     Op {
         name: "group-new",
         cmd: cmd::GROUP_NEW,
+        set: "group",
         admin: true,
         do_request: Some(GROUP_SPEC),
         dump_request: None,
@@ -258,6 +466,7 @@ pub const OPERATIONS: &[Op] = &[
     Op {
         name: "group-set",
         cmd: cmd::GROUP_SET,
+        set: "group",
         admin: true,
         do_request: Some(&["id", "type", "hash-field", "basis", "bucket", "may-create"]),
         dump_request: None,
@@ -265,6 +474,7 @@ pub const OPERATIONS: &[Op] = &[
     Op {
         name: "group-del",
         cmd: cmd::GROUP_DEL,
+        set: "group",
         admin: true,
         do_request: Some(&["id"]),
         dump_request: None,
@@ -272,6 +482,7 @@ pub const OPERATIONS: &[Op] = &[
     Op {
         name: "bucket-insert",
         cmd: cmd::BUCKET_INSERT,
+        set: "group",
         admin: true,
         do_request: Some(&["id", "command-bucket-id", "bucket"]),
         dump_request: None,
@@ -279,6 +490,7 @@ pub const OPERATIONS: &[Op] = &[
     Op {
         name: "bucket-remove",
         cmd: cmd::BUCKET_REMOVE,
+        set: "group",
         admin: true,
         do_request: Some(&["id", "command-bucket-id"]),
         dump_request: None,
@@ -286,6 +498,7 @@ pub const OPERATIONS: &[Op] = &[
     Op {
         name: "group-get",
         cmd: cmd::GROUP_GET,
+        set: "group",
         admin: false,
         do_request: Some(&["id", "stats"]),
         dump_request: Some(&["stats"]),
@@ -293,6 +506,7 @@ pub const OPERATIONS: &[Op] = &[
     Op {
         name: "stats-reset",
         cmd: cmd::STATS_RESET,
+        set: "group",
         admin: true,
         do_request: Some(&["id"]),
         dump_request: None,
@@ -300,6 +514,7 @@ pub const OPERATIONS: &[Op] = &[
     Op {
         name: "features-get",
         cmd: cmd::FEATURES_GET,
+        set: "features",
         admin: false,
         do_request: Some(&[]),
         dump_request: None,
@@ -307,6 +522,7 @@ pub const OPERATIONS: &[Op] = &[
     Op {
         name: "group-change-ntf",
         cmd: cmd::GROUP_CHANGE_NTF,
+        set: "group",
         admin: false,
         do_request: None,
         dump_request: None,
@@ -314,8 +530,81 @@ pub const OPERATIONS: &[Op] = &[
     Op {
         name: "group-del-ntf",
         cmd: cmd::GROUP_DEL_NTF,
+        set: "group",
         admin: false,
         do_request: None,
+        dump_request: None,
+    },
+    Op {
+        name: "port-new",
+        cmd: cmd::PORT_NEW,
+        set: "port",
+        admin: true,
+        do_request: Some(&["port-no", "ifindex", "ifname"]),
+        dump_request: None,
+    },
+    Op {
+        name: "port-del",
+        cmd: cmd::PORT_DEL,
+        set: "port",
+        admin: true,
+        do_request: Some(&["port-no"]),
+        dump_request: None,
+    },
+    Op {
+        name: "port-get",
+        cmd: cmd::PORT_GET,
+        set: "port",
+        admin: false,
+        do_request: Some(&["port-no"]),
+        dump_request: Some(&[]),
+    },
+    Op {
+        name: "flow-new",
+        cmd: cmd::FLOW_NEW,
+        set: "flow",
+        admin: true,
+        do_request: Some(&["priority", "match", "action"]),
+        dump_request: None,
+    },
+    Op {
+        name: "flow-set",
+        cmd: cmd::FLOW_SET,
+        set: "flow",
+        admin: true,
+        do_request: Some(&["priority", "match", "action", "strict"]),
+        dump_request: None,
+    },
+    Op {
+        name: "flow-del",
+        cmd: cmd::FLOW_DEL,
+        set: "flow",
+        admin: true,
+        do_request: Some(&["priority", "match", "strict"]),
+        dump_request: None,
+    },
+    Op {
+        name: "flow-get",
+        cmd: cmd::FLOW_GET,
+        set: "flow",
+        admin: false,
+        do_request: None,
+        dump_request: Some(&[]),
+    },
+    Op {
+        name: "packet-execute",
+        cmd: cmd::PACKET_EXECUTE,
+        set: "packet",
+        admin: true,
+        do_request: Some(&["in-port", "data"]),
+        dump_request: None,
+    },
+    Op {
+        name: "dp-get",
+        cmd: cmd::DP_GET,
+        set: "dp",
+        admin: false,
+        do_request: Some(&[]),
         dump_request: None,
     },
 ];

@@ -46,6 +46,9 @@ fn operations_match() {
     for (i, (op, o)) in ops.iter().zip(OPERATIONS).enumerate() {
         let (name, num, admin) = (o.name, o.cmd, o.admin);
         assert_eq!(s(&op["name"]), name);
+        if op.get("notify").is_none() {
+            assert_eq!(s(&op["attribute-set"]), o.set, "{name}: attribute-set");
+        }
         for (kind, mine) in [("do", o.do_request), ("dump", o.dump_request)] {
             let theirs: Option<Vec<&str>> = op.get(kind).map(|k| {
                 k.get("request")
@@ -103,6 +106,9 @@ fn attribute_sets_match() {
             if let AttrType::Nest(n) = a.ty {
                 assert_eq!(s(&sa["nested-attributes"]), n, "{what}");
             }
+            if let AttrType::Binary(n) | AttrType::String(n) = a.ty {
+                assert_eq!(sa["checks"]["max-len"].as_u64(), Some(u64::from(n)), "{what}");
+            }
         }
     }
     // Every operation's request/reply attribute lists name attributes of its set.
@@ -126,6 +132,17 @@ fn attribute_sets_match() {
             }
         }
     }
+}
+
+#[test]
+fn max_attr_is_the_largest_top_level_attribute() {
+    let top: Vec<&str> = OPERATIONS.iter().map(|o| o.set).collect();
+    let max = ATTRIBUTE_SETS
+        .iter()
+        .filter(|(n, _)| top.contains(n))
+        .flat_map(|(_, a)| a.iter().map(|a| a.id))
+        .max();
+    assert_eq!(max, Some(MAX_ATTR));
 }
 
 #[test]

@@ -8,13 +8,15 @@
 //! `netnsok`, so it exists only in the initial network namespace: a client in another namespace
 //! cannot resolve the family, let alone see or change the table.
 
-use kernel::prelude::*;
+use kernel::{prelude::*, sync::ArcBorrow};
 
 use crate::abi::wire::{Attr, Attrs};
 use crate::abi::{
     action_attr as aa, bucket_attr as ba, cmd, features_attr as fa, group_attr as ga,
 };
+use crate::datapath::Datapath;
 use crate::ffi::genl::{notify, Dump, DumpStatus, Msg, Reject, Request};
+use crate::genl_dp;
 use crate::group::Group;
 use crate::logic::{
     error::{errno, BucketRef, Field},
@@ -26,13 +28,13 @@ use crate::logic::{
 };
 use crate::table::{AddMode, OpError, Table};
 
-type Res<T = ()> = core::result::Result<T, Reject>;
+pub(crate) type Res<T = ()> = core::result::Result<T, Reject>;
 
-fn invalid(msg: core::fmt::Arguments<'_>, at: Option<&Attr<'_>>) -> Reject {
+pub(crate) fn invalid(msg: core::fmt::Arguments<'_>, at: Option<&Attr<'_>>) -> Reject {
     Reject::new(errno::EINVAL, msg, at.map(|a| a.offset))
 }
 
-fn nomem() -> Reject {
+pub(crate) fn nomem() -> Reject {
     Reject::new(12, format_args!("out of memory"), None)
 }
 
@@ -57,9 +59,42 @@ struct ReqGroup<'a> {
     command_bucket_id: Option<Attr<'a>>,
 }
 
-fn u32_of(a: &Attr<'_>, name: &str) -> Res<u32> {
+pub(crate) fn u32_of(a: &Attr<'_>, name: &str) -> Res<u32> {
     a.u32()
         .ok_or_else(|| invalid(format_args!("attribute '{}' must be a u32", name), Some(a)))
+}
+
+/// One `action` nest (buckets and flows): exactly one of output, group.
+pub(crate) fn parse_action(a: &Attr<'_>) -> Res<Action> {
+    let mut found = None;
+    for x in a.nested() {
+        let act = match x.kind {
+            aa::OUTPUT => Action::Output(u32_of(&x, "output")?),
+            aa::GROUP => Action::Group(u32_of(&x, "group")?),
+            _ => continue,
+        };
+        if found.is_some() {
+            return Err(invalid(
+                format_args!("an action attribute holds exactly one of output, group"),
+                Some(a),
+            ));
+        }
+        found = Some(act);
+    }
+    found.ok_or_else(|| {
+        invalid(
+            format_args!("empty action attribute (need output or group)"),
+            Some(a),
+        )
+    })
+}
+
+/// Put one `action` nest.
+pub(crate) fn put_action(m: &mut Msg, kind: u16, a: &Action) -> Result {
+    m.nest(kind, |m| match *a {
+        Action::Output(p) => m.put_u32(aa::OUTPUT, p),
+        Action::Group(x) => m.put_u32(aa::GROUP, x),
+    })
 }
 
 fn parse_bucket(b: &Attr<'_>) -> Res<ReqBucket> {
@@ -78,27 +113,7 @@ fn parse_bucket(b: &Attr<'_>) -> Res<ReqBucket> {
             ba::WATCH_PORT => r.watch_port = Some(u32_of(&a, "watch-port")?),
             ba::WATCH_GROUP => r.watch_group = Some(u32_of(&a, "watch-group")?),
             ba::ACTION => {
-                let mut found = None;
-                for x in a.nested() {
-                    let act = match x.kind {
-                        aa::OUTPUT => Action::Output(u32_of(&x, "output")?),
-                        aa::GROUP => Action::Group(u32_of(&x, "group")?),
-                        _ => continue,
-                    };
-                    if found.is_some() {
-                        return Err(invalid(
-                            format_args!("an action attribute holds exactly one of output, group"),
-                            Some(&a),
-                        ));
-                    }
-                    found = Some(act);
-                }
-                let act = found.ok_or_else(|| {
-                    invalid(
-                        format_args!("empty action attribute (need output or group)"),
-                        Some(&a),
-                    )
-                })?;
+                let act = parse_action(&a)?;
                 r.actions.push(act, GFP_KERNEL).map_err(|_| nomem())?;
             }
             _ => {}
@@ -204,7 +219,8 @@ impl ReqGroup<'_> {
 }
 
 /// Serve one `do` request.
-pub(crate) fn handle_do(t: &Table, command: u8, req: &Request<'_>) -> Res {
+pub(crate) fn handle_do(dp: ArcBorrow<'_, Datapath>, command: u8, req: &Request<'_>) -> Res {
+    let t: &Table = &dp.table;
     let attrs = req.attrs();
     match command {
         cmd::GROUP_NEW | cmd::GROUP_SET => {
@@ -235,18 +251,20 @@ pub(crate) fn handle_do(t: &Table, command: u8, req: &Request<'_>) -> Res {
         }
         cmd::GROUP_DEL => {
             let g = parse_group(&attrs)?;
-            match &g.id {
-                Some(_) => {
-                    let id = g.require_id()?;
-                    if t.delete(id) {
-                        notify_del(Some(id));
-                    }
-                }
-                None => {
-                    if t.delete_all() > 0 {
-                        notify_del(None);
-                    }
-                }
+            let id = match &g.id {
+                Some(_) => Some(g.require_id()?),
+                None => None,
+            };
+            // Deleting a group deletes the flows that name it.
+            let deleted = dp.group_delete(id).map_err(|_| {
+                Reject::new(
+                    12,
+                    format_args!("out of memory removing the flows of deleted groups"),
+                    None,
+                )
+            })?;
+            if deleted > 0 {
+                notify_del(id);
             }
             Ok(())
         }
@@ -323,6 +341,7 @@ pub(crate) fn handle_do(t: &Table, command: u8, req: &Request<'_>) -> Res {
             })
             .map_err(|_| nomem())
         }
+        cmd::PORT_NEW..=cmd::DP_GET => genl_dp::handle_do(dp, command, req),
         _ => Err(Reject::new(
             errno::EOPNOTSUPP,
             format_args!("unknown command {}", command),
@@ -332,7 +351,15 @@ pub(crate) fn handle_do(t: &Table, command: u8, req: &Request<'_>) -> Res {
 }
 
 /// Serve one part of a dump.
-pub(crate) fn handle_dump(t: &Table, command: u8, d: &mut Dump<'_>) -> Res<DumpStatus> {
+pub(crate) fn handle_dump(
+    dp: ArcBorrow<'_, Datapath>,
+    command: u8,
+    d: &mut Dump<'_>,
+) -> Res<DumpStatus> {
+    if command == cmd::PORT_GET || command == cmd::FLOW_GET {
+        return genl_dp::handle_dump(&dp, command, d);
+    }
+    let t: &Table = &dp.table;
     if command != cmd::GROUP_GET {
         return Err(Reject::new(
             errno::EOPNOTSUPP,
@@ -395,10 +422,7 @@ fn put_group(m: &mut Msg, g: &Group, stats: bool) -> Result {
                 m.put_u32(ba::WATCH_GROUP, b.watch.group)?;
             }
             for a in &b.actions {
-                m.nest(ba::ACTION, |m| match *a {
-                    Action::Output(p) => m.put_u32(aa::OUTPUT, p),
-                    Action::Group(x) => m.put_u32(aa::GROUP, x),
-                })?;
+                put_action(m, ba::ACTION, a)?;
             }
             if stats {
                 let s = b.stats.read();

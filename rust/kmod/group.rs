@@ -157,11 +157,11 @@ impl Group {
     /// The buckets a packet with flow hash `hash` runs through, per the group type, calling `run`
     /// for each in order. Returns how many ran (0: dropped, nothing to credit).
     /// Lock-free and allocation-free: safe on the packet path.
-    pub(crate) fn for_each_chosen(
-        &self,
+    pub(crate) fn for_each_chosen<'a>(
+        &'a self,
         env: &dyn LiveEnv,
         hash: u32,
-        mut run: impl FnMut(&Bucket),
+        mut run: impl FnMut(&'a Bucket),
     ) -> usize {
         match self.group_type {
             GroupType::All | GroupType::Indirect => {

@@ -7,12 +7,17 @@
 
 use kernel::{prelude::*, sync::Arc};
 
+mod action;
 mod bench;
 mod bucket;
 mod counters;
+mod datapath;
 mod ffi;
+mod flow;
 mod genl;
+mod genl_dp;
 mod group;
+mod port;
 mod table;
 
 // The netlink ABI shared with the userspace tools (rust/abi), compiled from the same file.
@@ -28,6 +33,7 @@ pub mod logic;
 #[path = "../../kunit/table_tests.rs"]
 mod table_tests;
 
+use datapath::Datapath;
 use table::{Limits, Table};
 
 module! {
@@ -66,7 +72,8 @@ pub(crate) fn limits() -> Limits {
 struct OfGroup {
     loaded_at_ns: u64,
     family: Option<Pin<KBox<ffi::genl::Family>>>,
-    table: Option<Arc<Table>>,
+    hooks: Option<ffi::net::NetHooks>,
+    dp: Option<Arc<Datapath>>,
 }
 
 impl kernel::Module for OfGroup {
@@ -78,8 +85,10 @@ impl kernel::Module for OfGroup {
             bench::lookup(big)?;
         }
         let table = Arc::pin_init(Table::new(l), GFP_KERNEL)?;
+        let dp = Arc::pin_init(Datapath::new(table), GFP_KERNEL)?;
+        let hooks = ffi::net::NetHooks::register()?;
         let family = KBox::pin_init(
-            ffi::genl::Family::register(module, table.clone()),
+            ffi::genl::Family::register(module, dp.clone()),
             GFP_KERNEL,
         )?;
         pr_info!(
@@ -91,18 +100,33 @@ impl kernel::Module for OfGroup {
         Ok(OfGroup {
             loaded_at_ns,
             family: Some(family),
-            table: Some(table),
+            hooks: Some(hooks),
+            dp: Some(dp),
         })
     }
 }
 
 impl Drop for OfGroup {
     fn drop(&mut self) {
-        // Unregister the family first (it waits for running operations and gives back its table
-        // reference), then unpublish every group (their release is deferred past a grace
-        // period), then wait for every deferred release to run before the module's code goes.
+        // Unregister the family first (it waits for running operations and gives back its
+        // datapath reference); detach every port (no frame reaches the datapath after this,
+        // and the ports' references to the datapath go); stop the device notifier; drop the
+        // flows (releasing their group references) and the datapath with its groups (their
+        // release is deferred past a grace period); then wait for every deferred release to
+        // run before the module's code goes.
         drop(self.family.take());
-        drop(self.table.take());
+        if let Some(dp) = self.dp.take() {
+            dp.detach_all();
+            drop(self.hooks.take());
+            if dp.flow_delete(None).is_err() {
+                pr_warn!("ofgroup: could not release the flows' group references\n");
+            }
+            // Detached ports are freed by RCU callbacks and each holds the datapath: wait for
+            // them, so the last reference (and the datapath's teardown, which needs process
+            // context) is ours.
+            kernel::sync::rcu::rcu_barrier();
+            drop(dp);
+        }
         kernel::sync::rcu::rcu_barrier();
         let up_ms = ffi::boottime_ns().wrapping_sub(self.loaded_at_ns) / 1_000_000;
         pr_info!("ofgroup {} unloaded after {} ms\n", VERSION, up_ms);

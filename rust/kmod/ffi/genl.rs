@@ -15,16 +15,19 @@ use kernel::{
 
 use super::raw;
 use crate::abi::{self, wire::Attrs, Attr, AttrType};
+use crate::datapath::Datapath;
 use crate::genl::{handle_do, handle_dump};
-use crate::table::Table;
 use kernel::sync::{Arc, ArcBorrow};
 
 // ---------------------------------------------------------------------------------------------
 // Policies, from the ABI tables.
 
-const GROUP_N: usize = abi::group_attr::MAX as usize + 1;
+/// Top-level policy length (every operation's set fits).
+const TOP_N: usize = abi::MAX_ATTR as usize + 1;
 const BUCKET_N: usize = abi::bucket_attr::MAX as usize + 1;
 const ACTION_N: usize = abi::action_attr::MAX as usize + 1;
+const MATCH_N: usize = abi::match_attr::MAX as usize + 1;
+const N_OPS: usize = abi::OPERATIONS.len();
 
 /// A policy array; statics of it are shared read-only with the netlink core.
 struct Policy<const N: usize>([bindings::nla_policy; N]);
@@ -40,6 +43,9 @@ const fn nla_type(t: AttrType) -> u8 {
         AttrType::Uint => bindings::NLA_UINT,
         AttrType::Flag => bindings::NLA_FLAG,
         AttrType::Nest(_) => bindings::NLA_NESTED,
+        AttrType::U8 => bindings::NLA_U8,
+        AttrType::Binary(_) => bindings::NLA_BINARY,
+        AttrType::String(_) => bindings::NLA_NUL_STRING,
     }) as u8
 }
 
@@ -91,6 +97,10 @@ const fn policy<const N: usize>(
         if allowed && (a.id as usize) < N {
             let mut e = UNSPEC;
             e.type_ = nla_type(a.ty);
+            if let AttrType::Binary(n) | AttrType::String(n) = a.ty {
+                // Maximum length (the handlers check exact lengths, naming the attribute).
+                e.len = n;
+            }
             if let AttrType::Nest(name) = a.ty {
                 let mut j = 0;
                 while j < nests.len() {
@@ -120,26 +130,26 @@ static BUCKET_POLICY: Policy<BUCKET_N> = Policy(
     )
     .0,
 );
-const NESTS: &[Nest] = &[("bucket", BUCKET_POLICY.0.as_ptr(), abi::bucket_attr::MAX)];
+static MATCH_POLICY: Policy<MATCH_N> = Policy(policy::<MATCH_N>("match", None, &[]).0);
+const NESTS: &[Nest] = &[
+    ("bucket", BUCKET_POLICY.0.as_ptr(), abi::bucket_attr::MAX),
+    ("action", ACTION_POLICY.0.as_ptr(), abi::action_attr::MAX),
+    ("match", MATCH_POLICY.0.as_ptr(), abi::match_attr::MAX),
+];
 
 /// Per-operation request policies (index: command - 1), and their maxattr.
-struct OpPolicies([[bindings::nla_policy; GROUP_N]; 10], [u32; 10]);
+struct OpPolicies([[bindings::nla_policy; TOP_N]; N_OPS], [u32; N_OPS]);
 // SAFETY: immutable after compile time, like `Policy`.
 unsafe impl Sync for OpPolicies {}
 
 const fn op_policies(dump: bool) -> OpPolicies {
-    let mut out = OpPolicies([[UNSPEC; GROUP_N]; 10], [0; 10]);
+    let mut out = OpPolicies([[UNSPEC; TOP_N]; N_OPS], [0; N_OPS]);
     let mut i = 0;
-    while i < abi::OPERATIONS.len() && i < 10 {
+    while i < N_OPS {
         let op = abi::OPERATIONS[i];
         let req = if dump { op.dump_request } else { op.do_request };
         if let Some(list) = req {
-            let set = if op.cmd == abi::cmd::FEATURES_GET {
-                "features"
-            } else {
-                "group"
-            };
-            let (p, max) = policy::<GROUP_N>(set, Some(list), NESTS);
+            let (p, max) = policy::<TOP_N>(op.set, Some(list), NESTS);
             out.0[i] = p;
             out.1[i] = max;
         }
@@ -154,11 +164,21 @@ static DUMP_POLICIES: OpPolicies = op_policies(true);
 // ---------------------------------------------------------------------------------------------
 // Family and ops.
 
-/// The table the family serves while registered: one `Arc` reference, owned by the registration
-/// (taken in `Family::register`, given back after unregistering).
-static TABLE: Atomic<*mut Table> = Atomic::new(core::ptr::null_mut());
+/// The datapath the family serves while registered: one `Arc` reference, owned by the
+/// registration (taken in `Family::register`, given back after unregistering).
+static DP: Atomic<*mut Datapath> = Atomic::new(core::ptr::null_mut());
 
-const N_SPLIT: usize = 9; // 8 do + 1 dump
+/// Split ops: one per `do` and one per `dump` an operation has.
+const N_SPLIT: usize = {
+    let mut n = 0;
+    let mut i = 0;
+    while i < N_OPS {
+        n += abi::OPERATIONS[i].do_request.is_some() as usize;
+        n += abi::OPERATIONS[i].dump_request.is_some() as usize;
+        i += 1;
+    }
+    n
+};
 
 struct SplitOps([bindings::genl_split_ops; N_SPLIT]);
 // SAFETY: immutable after compile time; only function pointers and pointers to policy statics.
@@ -243,12 +263,12 @@ unsafe impl Send for Family {}
 static FAMILY: Atomic<usize> = Atomic::new(0);
 
 impl Family {
-    /// Register the family; its operations serve `table` until the family is dropped.
+    /// Register the family; its operations serve `dp` until the family is dropped.
     pub(crate) fn register(
         module: &'static ThisModule,
-        table: Arc<Table>,
+        dp: Arc<Datapath>,
     ) -> impl PinInit<Self, Error> {
-        TABLE.store(Arc::into_raw(table).cast_mut(), Relaxed);
+        DP.store(Arc::into_raw(dp).cast_mut(), Relaxed);
         try_pin_init!(Self {
             family <- Opaque::try_ffi_init(move |f: *mut bindings::genl_family| {
                 // SAFETY: `f` is valid for writes; all-zero is a valid starting value.
@@ -257,14 +277,14 @@ impl Family {
                 let fam = unsafe { &mut *f };
                 fam.name = name16(abi::FAMILY_NAME);
                 fam.version = u32::from(abi::FAMILY_VERSION);
-                fam.maxattr = u32::from(abi::group_attr::MAX);
+                fam.maxattr = u32::from(abi::MAX_ATTR);
                 fam.split_ops = SPLIT_OPS.0.as_ptr();
                 fam.n_split_ops = N_SPLIT as u8;
                 fam.mcgrps = MCGROUPS.0.as_ptr();
                 fam.n_mcgrps = 1;
                 fam.resv_start_op = 0;
                 fam.module = module.as_ptr();
-                // One table for the system, visible from the initial netns only (netnsok = 0).
+                // One datapath for the system, visible from the initial netns only (netnsok = 0).
                 fam.set_netnsok(0);
                 fam.set_parallel_ops(0);
                 FAMILY.store(f as usize, Relaxed);
@@ -292,9 +312,9 @@ impl PinnedDrop for Family {
     }
 }
 
-/// Give back the registration's table reference.
+/// Give back the registration's datapath reference.
 fn release_table() {
-    let p = TABLE.xchg(core::ptr::null_mut(), Relaxed);
+    let p = DP.xchg(core::ptr::null_mut(), Relaxed);
     if !p.is_null() {
         // SAFETY: `p` came from `Arc::into_raw` in `register` and is released exactly once (the
         // exchange cleared it); no operation can run any more.
@@ -302,16 +322,16 @@ fn release_table() {
     }
 }
 
-/// The served table, for the duration of one operation.
-fn with_table<R>(f: impl FnOnce(&Table) -> R) -> Option<R> {
-    let p = TABLE.load(Relaxed);
+/// The served datapath, for the duration of one operation.
+fn with_table<R>(f: impl FnOnce(ArcBorrow<'_, Datapath>) -> R) -> Option<R> {
+    let p = DP.load(Relaxed);
     if p.is_null() {
         return None;
     }
     // SAFETY: the registration holds a reference until after `genl_unregister_family`, which
-    // waits for every running operation, so the table is alive for this call.
+    // waits for every running operation, so the datapath is alive for this call.
     let t = unsafe { ArcBorrow::from_raw(p.cast_const()) };
-    Some(f(&t))
+    Some(f(t))
 }
 
 fn family() -> *const bindings::genl_family {
@@ -461,6 +481,24 @@ impl Msg {
     pub(crate) fn put_uint(&mut self, kind: u16, v: u64) -> Result {
         // SAFETY: as above.
         Self::check(unsafe { raw::ofg_nla_put_uint(self.skb, kind.into(), v) })
+    }
+
+    /// Put a u8 attribute.
+    pub(crate) fn put_u8(&mut self, kind: u16, v: u8) -> Result {
+        self.put_bytes(kind, &[v])
+    }
+
+    /// Put a binary attribute (also strings, given with their NUL).
+    pub(crate) fn put_bytes(&mut self, kind: u16, v: &[u8]) -> Result {
+        let len = c_int::try_from(v.len()).map_err(|_| EMSGSIZE)?;
+        // SAFETY: `self.skb` is a live message being built; `v` is readable for `len` bytes.
+        Self::check(unsafe { raw::ofg_nla_put(self.skb, kind.into(), len, v.as_ptr().cast()) })
+    }
+
+    /// Put a flag attribute.
+    pub(crate) fn put_flag(&mut self, kind: u16) -> Result {
+        // SAFETY: as above.
+        Self::check(unsafe { raw::ofg_nla_put_flag(self.skb, kind.into()) })
     }
 
     /// Put a nested attribute filled by `fill`; on failure the nest is removed.

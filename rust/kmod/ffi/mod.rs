@@ -5,11 +5,12 @@
 //! this directory calls a C function or contains an `unsafe` block.
 
 pub(crate) mod genl;
+pub(crate) mod net;
 mod rcu;
 mod thread;
 mod xarray;
 
-pub(crate) use rcu::synchronize_rcu;
+pub(crate) use rcu::{synchronize_rcu, RcuCell};
 pub(crate) use thread::run_threads;
 pub(crate) use xarray::RcuXArray;
 

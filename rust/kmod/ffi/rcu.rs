@@ -3,6 +3,8 @@
 //! Deferring work past an RCU grace period.
 
 use core::ffi::c_void;
+use kernel::sync::atomic::{Acquire, Atomic, Full};
+use kernel::sync::Arc;
 use kernel::types::ForeignOwnable;
 
 use super::raw;
@@ -30,4 +32,57 @@ pub(crate) fn defer_after_grace_period<T: ForeignOwnable + Send>(obj: T) {
     // `T: Send` makes dropping it on the RCU callback's CPU and context sound; `T`'s drop only
     // frees memory, which is allowed in softirq context where RCU callbacks run.
     unsafe { raw::ofg_call_rcu(Some(drop_it::<T>), arg) }
+}
+
+/// One RCU-protected `Arc<T>`: readers get a reference valid for their read section without
+/// taking a count; writers (serialized by the caller's lock) replace it, and the old value is
+/// dropped after a grace period.
+///
+/// # Invariants
+///
+/// `ptr` is null or comes from `Arc::into_raw` and owns that reference; a replaced pointer's
+/// reference is released only after a grace period.
+pub(crate) struct RcuCell<T: Send + Sync + 'static> {
+    ptr: Atomic<*mut T>,
+}
+
+// SAFETY: the cell only hands out `&T` (T: Sync) and moves `Arc<T>` (T: Send + Sync).
+unsafe impl<T: Send + Sync + 'static> Send for RcuCell<T> {}
+// SAFETY: as above; loads and stores of the pointer are atomic.
+unsafe impl<T: Send + Sync + 'static> Sync for RcuCell<T> {}
+
+impl<T: Send + Sync + 'static> RcuCell<T> {
+    /// An empty cell.
+    pub(crate) fn new() -> Self {
+        RcuCell {
+            ptr: Atomic::new(core::ptr::null_mut()),
+        }
+    }
+
+    /// The current value, for the read section `_rcu` (rcu_dereference: acquire load).
+    pub(crate) fn get<'a>(&'a self, _rcu: &'a kernel::sync::rcu::Guard) -> Option<&'a T> {
+        let p = self.ptr.load(Acquire);
+        // SAFETY: a non-null pointer owns a reference (type invariant) that is released only a
+        // grace period after it is replaced, and the guard keeps this read section open, so `p`
+        // is valid for `'a`.
+        unsafe { p.as_ref() }
+    }
+
+    /// Publish `v` (rcu_assign_pointer: release store); the previous value is released after a
+    /// grace period. Callers serialize replacements. Process context.
+    pub(crate) fn replace(&self, v: Option<Arc<T>>) {
+        let new = v.map_or(core::ptr::null_mut(), |v| Arc::into_raw(v).cast_mut());
+        let old = self.ptr.xchg(new, Full);
+        if !old.is_null() {
+            // SAFETY: `old` owned a reference (type invariant) that nobody can load any more;
+            // readers that loaded it before keep it until their grace period ends.
+            defer_after_grace_period(unsafe { Arc::from_raw(old.cast_const()) });
+        }
+    }
+}
+
+impl<T: Send + Sync + 'static> Drop for RcuCell<T> {
+    fn drop(&mut self) {
+        self.replace(None);
+    }
 }

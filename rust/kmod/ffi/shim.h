@@ -78,4 +78,73 @@ unsigned int ofg_skb_len(const struct sk_buff *skb);
 /* Whether the genetlink family has listeners on group index 'group'. */
 int ofg_genl_has_listeners(const struct genl_family *family, u32 group);
 
+
+/* --- networking: ports (rx_handler, netdevice notifier), frames (sk_buff), transmit --- */
+struct net_device;
+
+/*
+ * The datapath's two entry points, called by the shim: rx(port, skb) for every frame a port's
+ * device receives (softirq, RCU read side; skb is owned by the callee and positioned at the
+ * Ethernet header), and event(port, what) for a port's device events under RTNL (what: one of
+ * OFG_DEV_*). 'port' is the pointer given to ofg_port_hook().
+ */
+#define OFG_DEV_STATE 1
+#define OFG_DEV_UNREGISTER 2
+typedef void (*ofg_rx_fn)(void *port, struct sk_buff *skb);
+typedef void (*ofg_event_fn)(void *port, int what);
+/* Install the entry points and register the netdevice notifier; 0 or -errno. Process context. */
+int ofg_net_init(ofg_rx_fn rx, ofg_event_fn event);
+/* Unregister the notifier. Call after every port is detached. */
+void ofg_net_exit(void);
+
+void ofg_rtnl_lock(void);
+void ofg_rtnl_unlock(void);
+/*
+ * Under RTNL: find a device of the initial netns by ifindex (non-zero) or name and take a
+ * reference. Returns the device or an ERR_PTR: -ENODEV (no such device), -EINVAL (not an
+ * Ethernet device, or loopback).
+ */
+struct net_device *ofg_dev_get(u32 ifindex, const char *name);
+/*
+ * Under RTNL: register the frame hook on dev with 'port' as its data and set promiscuous mode.
+ * 0, or -EBUSY when another rx_handler (a bridge, bond, OVS, another port) owns the device.
+ */
+int ofg_port_hook(struct net_device *dev, void *port);
+/*
+ * Under RTNL: unregister the frame hook (waits for frames in flight: synchronize_net), undo
+ * promiscuous mode, and return the 'port' pointer it was registered with (NULL, doing nothing,
+ * when the device's rx_handler is not ours). The device reference
+ * is kept: ofg_dev_put() it when the port is freed.
+ */
+void *ofg_port_unhook(struct net_device *dev);
+/* Drop the reference ofg_dev_get() took. Any context. */
+void ofg_dev_put(struct net_device *dev);
+/* Whether the device is up with carrier. */
+bool ofg_dev_live(const struct net_device *dev);
+int ofg_dev_ifindex(const struct net_device *dev);
+/* The device name (IFNAMSIZ bytes, NUL-terminated), copied into buf. */
+void ofg_dev_name(const struct net_device *dev, char *buf);
+/* IS_ERR / PTR_ERR for ofg_dev_get's result: 0 or -errno. */
+long ofg_ptr_err(const void *p);
+
+/* Transmit skb (at its Ethernet header) on dev; consumes it. 0 if the device took it. */
+int ofg_xmit(struct net_device *dev, struct sk_buff *skb);
+/* skb_clone(skb, GFP_ATOMIC), or NULL. */
+struct sk_buff *ofg_skb_clone(struct sk_buff *skb);
+/* kfree_skb() (a drop) / consume_skb() (done with it). */
+void ofg_skb_drop(struct sk_buff *skb);
+void ofg_skb_consume(struct sk_buff *skb);
+/*
+ * Make the first min(want, skb->len) bytes of the frame linear and return a pointer to the
+ * frame's start (the Ethernet header) with *len set to the linear length; NULL if the pull fails.
+ */
+const u8 *ofg_skb_frame(struct sk_buff *skb, unsigned int want, unsigned int *len);
+/* A new skb holding a copy of the frame, as if received on dev (GFP_KERNEL); NULL on ENOMEM. */
+struct sk_buff *ofg_skb_from_frame(const u8 *frame, unsigned int len, struct net_device *dev);
+/* local_bh_disable() / local_bh_enable(): packet-execute runs the packet path with BH off. */
+void ofg_bh_disable(void);
+void ofg_bh_enable(void);
+/* nla_put(skb, type, len, data): 0 or -EMSGSIZE. */
+int ofg_nla_put(struct sk_buff *skb, int type, int len, const void *data);
+
 #endif

@@ -1,0 +1,298 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! Networking at the C boundary: frames (`Skb`), held net devices (`NetDev`), RTNL, the frame
+//! hook that makes a device a datapath port, and the two entry points the shim calls (a frame
+//! arrived on a port; a port's device changed state or is going away).
+
+use core::ffi::{c_int, c_void};
+use core::ptr::NonNull;
+use kernel::{
+    bindings,
+    error::to_result,
+    prelude::*,
+    sync::{Arc, ArcBorrow},
+};
+
+use super::raw;
+use crate::port::Port;
+
+/// A frame: an owned `sk_buff` whose data starts at the Ethernet header.
+///
+/// # Invariants
+///
+/// `0` is a valid `sk_buff` owned by this object (nobody else frees it) with `data` at the
+/// Ethernet header.
+pub(crate) struct Skb(NonNull<bindings::sk_buff>);
+
+// SAFETY: an owned sk_buff may be handed to and freed on any CPU.
+unsafe impl Send for Skb {}
+
+impl Skb {
+    /// # Safety
+    ///
+    /// `skb` is a valid `sk_buff` whose ownership passes to the result, positioned at the
+    /// Ethernet header.
+    unsafe fn from_raw(skb: *mut bindings::sk_buff) -> Option<Self> {
+        NonNull::new(skb).map(Skb)
+    }
+
+    fn into_raw(self) -> *mut bindings::sk_buff {
+        let p = self.0.as_ptr();
+        core::mem::forget(self);
+        p
+    }
+
+    /// A copy of `frame` as if `dev` had received it (process context). `None` on ENOMEM.
+    pub(crate) fn from_frame(frame: &[u8], dev: &NetDev) -> Option<Self> {
+        let len = u32::try_from(frame.len()).ok()?;
+        if frame.len() < 14 {
+            return None;
+        }
+        // SAFETY: `frame` is readable for `len` bytes; `dev` is a held device (type invariant of
+        // `NetDev`); the shim allocates with GFP_KERNEL, allowed in the process context the
+        // callers (netlink handlers) run in; the result is a new skb at its Ethernet header.
+        unsafe { Self::from_raw(raw::ofg_skb_from_frame(frame.as_ptr(), len, dev.0.as_ptr())) }
+    }
+
+    /// Length of the whole frame in bytes (L2 header included).
+    pub(crate) fn len(&self) -> u32 {
+        // SAFETY: `self.0` is a valid skb (type invariant).
+        unsafe { raw::ofg_skb_len(self.0.as_ptr()) }
+    }
+
+    /// The first `want` bytes of the frame (fewer if it is shorter), made linear. `None` if that
+    /// fails (allocation); the frame is still owned and must be dropped.
+    pub(crate) fn headers(&mut self, want: u32) -> Option<&[u8]> {
+        let mut len = 0u32;
+        // SAFETY: `self.0` is a valid skb we own; pulling headers may reallocate its head but
+        // keeps it valid and at the Ethernet header.
+        let p = unsafe { raw::ofg_skb_frame(self.0.as_ptr(), want, &mut len) };
+        if p.is_null() {
+            return None;
+        }
+        // SAFETY: the shim returned the linear part: `len` readable bytes at `p`, valid while
+        // the skb is neither freed nor modified, which `&mut self` borrowed for the result's
+        // lifetime prevents.
+        Some(unsafe { core::slice::from_raw_parts(p, len as usize) })
+    }
+
+    /// A clone sharing the frame data (GFP_ATOMIC), for `all` groups and multi-output action
+    /// lists. `None` on ENOMEM.
+    pub(crate) fn clone_atomic(&self) -> Option<Self> {
+        // SAFETY: `self.0` is a valid skb; the clone is a new skb owned by the result, at the
+        // same (Ethernet header) position.
+        unsafe { Self::from_raw(raw::ofg_skb_clone(self.0.as_ptr())) }
+    }
+
+    /// Done with the frame, normally (not a drop).
+    pub(crate) fn consume(self) {
+        // SAFETY: we own the skb (type invariant) and give it up here.
+        unsafe { raw::ofg_skb_consume(self.into_raw()) }
+    }
+}
+
+impl Drop for Skb {
+    /// Dropping a frame is a drop (kfree_skb): visible to drop monitors.
+    fn drop(&mut self) {
+        // SAFETY: we own the skb (type invariant); it is freed exactly once, here.
+        unsafe { raw::ofg_skb_drop(self.0.as_ptr()) }
+    }
+}
+
+/// RTNL, held while this guard lives.
+pub(crate) struct Rtnl(());
+
+impl Rtnl {
+    /// Take RTNL (sleeps: process context).
+    pub(crate) fn lock() -> Self {
+        // SAFETY: process context (netlink handlers, module init/exit); released in Drop.
+        unsafe { raw::ofg_rtnl_lock() };
+        Rtnl(())
+    }
+
+    /// # Safety
+    ///
+    /// The caller holds RTNL for as long as the result lives (netdevice notifier callbacks).
+    unsafe fn assume_held() -> core::mem::ManuallyDrop<Self> {
+        core::mem::ManuallyDrop::new(Rtnl(()))
+    }
+}
+
+impl Drop for Rtnl {
+    fn drop(&mut self) {
+        // SAFETY: taken in `lock`.
+        unsafe { raw::ofg_rtnl_unlock() }
+    }
+}
+
+/// A net device we hold a reference to.
+///
+/// # Invariants
+///
+/// `0` is a device of the initial netns on which this object holds one reference (taken by
+/// `ofg_dev_get`), dropped in `Drop`; so the pointer stays valid for reads.
+pub(crate) struct NetDev(NonNull<bindings::net_device>);
+
+// SAFETY: a held device may be used and released from any CPU and context.
+unsafe impl Send for NetDev {}
+// SAFETY: the accessors only read device fields the kernel updates atomically or under its own
+// locks; transmit is safe concurrently.
+unsafe impl Sync for NetDev {}
+
+/// Errors `NetDev::get` reports.
+pub(crate) enum DevError {
+    /// No such device in the initial netns.
+    NoDevice,
+    /// Not an Ethernet device, or loopback.
+    NotEthernet,
+}
+
+impl NetDev {
+    /// Find a device of the initial netns by `ifindex` (non-zero) or `name` (at most 15 bytes,
+    /// no NUL), under RTNL.
+    pub(crate) fn get(_rtnl: &Rtnl, ifindex: u32, name: &[u8]) -> Result<Self, DevError> {
+        let mut buf = [0u8; 16];
+        match buf.get_mut(..name.len()) {
+            Some(b) if name.len() < 16 => b.copy_from_slice(name),
+            _ => return Err(DevError::NoDevice),
+        }
+        // SAFETY: RTNL is held (the guard); `buf` is NUL-terminated (16 bytes, name < 16).
+        let p = unsafe { raw::ofg_dev_get(ifindex, buf.as_ptr().cast()) };
+        // SAFETY: `p` is a pointer or an ERR_PTR; IS_ERR only inspects the value.
+        match unsafe { raw::ofg_ptr_err(p.cast()) } {
+            0 => NonNull::new(p).map(NetDev).ok_or(DevError::NoDevice),
+            e if e == -(bindings::EINVAL as kernel::ffi::c_long) => Err(DevError::NotEthernet),
+            _ => Err(DevError::NoDevice),
+        }
+    }
+
+    /// Device index.
+    pub(crate) fn ifindex(&self) -> u32 {
+        // SAFETY: held device (type invariant).
+        unsafe { raw::ofg_dev_ifindex(self.0.as_ptr()) as u32 }
+    }
+
+    /// Device name, NUL-padded.
+    pub(crate) fn name(&self) -> [u8; 16] {
+        let mut buf = [0u8; 16];
+        // SAFETY: held device; `buf` has the IFNAMSIZ (16) bytes the shim writes.
+        unsafe { raw::ofg_dev_name(self.0.as_ptr(), buf.as_mut_ptr().cast()) };
+        buf
+    }
+
+    /// Up with carrier.
+    pub(crate) fn live(&self) -> bool {
+        // SAFETY: held device; reads two state bits.
+        unsafe { raw::ofg_dev_live(self.0.as_ptr()) }
+    }
+
+    /// Transmit `skb` on this device. `true` if the device took it; it is consumed either way.
+    pub(crate) fn xmit(&self, skb: Skb) -> bool {
+        // SAFETY: held device; the skb is ours and at its Ethernet header; the shim consumes it.
+        unsafe { raw::ofg_xmit(self.0.as_ptr(), skb.into_raw()) == 0 }
+    }
+
+    /// Make this device a port: its frames go to `rx_entry` with `port`. The registration owns
+    /// one reference of `port`, given back by `unhook`. `EBUSY` if another rx_handler owns it.
+    pub(crate) fn hook(&self, _rtnl: &Rtnl, port: Arc<Port>) -> Result {
+        let p = Arc::into_raw(port);
+        // SAFETY: RTNL held; held device; `p` stays valid until `unhook` takes it back.
+        let rc = unsafe { raw::ofg_port_hook(self.0.as_ptr(), p.cast_mut().cast()) };
+        if rc != 0 {
+            // SAFETY: registration failed, so `p` is still ours, from `into_raw` above.
+            drop(unsafe { Arc::from_raw(p) });
+        }
+        to_result(rc)
+    }
+
+    /// Undo `hook`: after this returns no frame of this device reaches the datapath any more
+    /// (the kernel waited for frames in flight). Returns the registration's port reference;
+    /// `None` if our hook is not registered on the device.
+    pub(crate) fn unhook(&self, _rtnl: &Rtnl) -> Option<Arc<Port>> {
+        // SAFETY: RTNL held; held device. The shim unregisters only our own frame hook.
+        let p = unsafe { raw::ofg_port_unhook(self.0.as_ptr()) };
+        if p.is_null() {
+            return None;
+        }
+        // SAFETY: only `hook` registers our frame hook, always with a pointer from
+        // `Arc::into_raw(Arc<Port>)`; unregistering ended the registration's use of it, so its
+        // reference is taken back exactly once.
+        Some(unsafe { Arc::from_raw(p.cast_const().cast::<Port>()) })
+    }
+}
+
+impl Drop for NetDev {
+    fn drop(&mut self) {
+        // SAFETY: the reference taken by `ofg_dev_get` (type invariant), released once.
+        unsafe { raw::ofg_dev_put(self.0.as_ptr()) }
+    }
+}
+
+/// A device event of a port, as the notifier reports it.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(crate) enum DevEvent {
+    /// Up/down or carrier changed.
+    State,
+    /// The device is being unregistered (or leaves the namespace): detach now.
+    Unregister,
+}
+
+/// Frame-hook entry: a frame arrived on a port's device (softirq, RCU read side).
+extern "C" fn rx_entry(port: *mut c_void, skb: *mut bindings::sk_buff) {
+    // SAFETY: the shim passes the data pointer `hook` registered (an `Arc<Port>` reference the
+    // registration owns until `unhook`, which waits for this call to return).
+    let port = unsafe { ArcBorrow::from_raw(port.cast_const().cast::<Port>()) };
+    // SAFETY: the shim hands over an skb it no longer uses, at its Ethernet header.
+    if let Some(skb) = unsafe { Skb::from_raw(skb) } {
+        // The frame hook already runs in the receive path's RCU read section; nesting is cheap
+        // and gives the datapath a guard to borrow from.
+        let rcu = kernel::sync::rcu::read_lock();
+        crate::datapath::receive(&port, skb, &rcu);
+    }
+}
+
+/// Notifier entry: a port's device event, under RTNL.
+extern "C" fn event_entry(port: *mut c_void, what: c_int) {
+    // SAFETY: as in `rx_entry`; the notifier runs under RTNL, which `unhook` also needs, so the
+    // registration's reference is alive for this whole call.
+    let port = unsafe { ArcBorrow::from_raw(port.cast_const().cast::<Port>()) };
+    // SAFETY: netdevice notifiers run with RTNL held.
+    let rtnl = unsafe { Rtnl::assume_held() };
+    let ev = if what == raw::OFG_DEV_UNREGISTER as c_int {
+        DevEvent::Unregister
+    } else {
+        DevEvent::State
+    };
+    crate::datapath::device_event(port, ev, &rtnl);
+}
+
+/// Registration of the frame hook's and notifier's entry points; unregisters the notifier on
+/// drop (every port must be detached before).
+pub(crate) struct NetHooks(());
+
+impl NetHooks {
+    /// Register the netdevice notifier (process context).
+    pub(crate) fn register() -> Result<Self> {
+        // SAFETY: both entry points match the shim's callback types and stay valid while the
+        // module is loaded; the notifier is unregistered in Drop, before unload.
+        to_result(unsafe { raw::ofg_net_init(Some(rx_entry), Some(event_entry)) })?;
+        Ok(NetHooks(()))
+    }
+}
+
+impl Drop for NetHooks {
+    fn drop(&mut self) {
+        // SAFETY: registered in `register`.
+        unsafe { raw::ofg_net_exit() }
+    }
+}
+
+/// Run `f` with bottom halves disabled (packet-execute runs the packet path like a softirq).
+pub(crate) fn with_bh_disabled<R>(f: impl FnOnce() -> R) -> R {
+    // SAFETY: paired with the enable below; process context.
+    unsafe { raw::ofg_bh_disable() };
+    let r = f();
+    // SAFETY: disabled above.
+    unsafe { raw::ofg_bh_enable() };
+    r
+}

@@ -1,0 +1,222 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * ofgroup C shim, networking half: the rx_handler frame hook, the netdevice notifier, and the
+ * static-inline sk_buff / net_device helpers the Rust side needs. See shim.h.
+ */
+#include <linux/err.h>
+#include <linux/etherdevice.h>
+#include <linux/if_arp.h>
+#include <linux/if_vlan.h>
+#include <linux/netdevice.h>
+#include <linux/rtnetlink.h>
+#include <linux/skbuff.h>
+#include <net/net_namespace.h>
+#include <net/netlink.h>
+
+#include "shim.h"
+
+static ofg_rx_fn ofg_rx;
+static ofg_event_fn ofg_event;
+
+/* The frame hook: runs in softirq under rcu_read_lock for every frame a port's device receives. */
+static rx_handler_result_t ofg_frame_hook(struct sk_buff **pskb)
+{
+	struct sk_buff *skb = *pskb;
+	void *port;
+
+	if (unlikely(skb->pkt_type == PACKET_LOOPBACK))
+		return RX_HANDLER_PASS;
+	port = rcu_dereference(skb->dev->rx_handler_data);
+	skb = skb_share_check(skb, GFP_ATOMIC);
+	if (unlikely(!skb))
+		return RX_HANDLER_CONSUMED;
+	/* Back to the Ethernet header: the datapath sees and counts whole frames. */
+	skb_push_rcsum(skb, ETH_HLEN);
+	/* A VLAN tag the device took out of the frame goes back in, where flows match it. */
+	if (skb_vlan_tag_present(skb)) {
+		skb = __vlan_hwaccel_push_inside(skb);
+		if (unlikely(!skb))
+			return RX_HANDLER_CONSUMED;
+	}
+	ofg_rx(port, skb);
+	return RX_HANDLER_CONSUMED;
+}
+
+static int ofg_netdev_event(struct notifier_block *nb, unsigned long event, void *ptr)
+{
+	struct net_device *dev = netdev_notifier_info_to_dev(ptr);
+	void *port;
+
+	if (rcu_access_pointer(dev->rx_handler) != ofg_frame_hook)
+		return NOTIFY_DONE;
+	port = rtnl_dereference(dev->rx_handler_data);
+	switch (event) {
+	case NETDEV_UNREGISTER:
+		ofg_event(port, OFG_DEV_UNREGISTER);
+		break;
+	case NETDEV_UP:
+	case NETDEV_DOWN:
+	case NETDEV_CHANGE:
+		ofg_event(port, OFG_DEV_STATE);
+		break;
+	}
+	return NOTIFY_DONE;
+}
+
+static struct notifier_block ofg_notifier = {
+	.notifier_call = ofg_netdev_event,
+};
+
+int ofg_net_init(ofg_rx_fn rx, ofg_event_fn event)
+{
+	ofg_rx = rx;
+	ofg_event = event;
+	return register_netdevice_notifier(&ofg_notifier);
+}
+
+void ofg_net_exit(void)
+{
+	unregister_netdevice_notifier(&ofg_notifier);
+}
+
+void ofg_rtnl_lock(void)
+{
+	rtnl_lock();
+}
+
+void ofg_rtnl_unlock(void)
+{
+	rtnl_unlock();
+}
+
+struct net_device *ofg_dev_get(u32 ifindex, const char *name)
+{
+	struct net_device *dev;
+
+	ASSERT_RTNL();
+	dev = ifindex ? __dev_get_by_index(&init_net, ifindex) : __dev_get_by_name(&init_net, name);
+	if (!dev)
+		return ERR_PTR(-ENODEV);
+	if (dev->type != ARPHRD_ETHER || (dev->flags & IFF_LOOPBACK))
+		return ERR_PTR(-EINVAL);
+	dev_hold(dev);
+	return dev;
+}
+
+int ofg_port_hook(struct net_device *dev, void *port)
+{
+	int err;
+
+	ASSERT_RTNL();
+	err = netdev_rx_handler_register(dev, ofg_frame_hook, port);
+	if (err)
+		return err;
+	dev_set_promiscuity(dev, 1);
+	return 0;
+}
+
+void *ofg_port_unhook(struct net_device *dev)
+{
+	void *port;
+
+	ASSERT_RTNL();
+	if (rtnl_dereference(dev->rx_handler) != ofg_frame_hook)
+		return NULL;
+	port = rtnl_dereference(dev->rx_handler_data);
+	netdev_rx_handler_unregister(dev);
+	dev_set_promiscuity(dev, -1);
+	return port;
+}
+
+void ofg_dev_put(struct net_device *dev)
+{
+	dev_put(dev);
+}
+
+bool ofg_dev_live(const struct net_device *dev)
+{
+	return netif_running(dev) && netif_carrier_ok(dev);
+}
+
+int ofg_dev_ifindex(const struct net_device *dev)
+{
+	return dev->ifindex;
+}
+
+void ofg_dev_name(const struct net_device *dev, char *buf)
+{
+	strscpy(buf, dev->name, IFNAMSIZ);
+}
+
+long ofg_ptr_err(const void *p)
+{
+	return IS_ERR(p) ? PTR_ERR(p) : 0;
+}
+
+int ofg_xmit(struct net_device *dev, struct sk_buff *skb)
+{
+	int rc;
+
+	if (unlikely(!(dev->flags & IFF_UP) || skb->len > dev->mtu + dev->hard_header_len + VLAN_HLEN)) {
+		kfree_skb(skb);
+		return -ENETDOWN;
+	}
+	skb->dev = dev;
+	skb_reset_mac_header(skb);
+	skb->protocol = eth_hdr(skb)->h_proto;
+	rc = dev_queue_xmit(skb);
+	return net_xmit_eval(rc) ? -ENOBUFS : 0;
+}
+
+struct sk_buff *ofg_skb_clone(struct sk_buff *skb)
+{
+	return skb_clone(skb, GFP_ATOMIC);
+}
+
+void ofg_skb_drop(struct sk_buff *skb)
+{
+	kfree_skb(skb);
+}
+
+void ofg_skb_consume(struct sk_buff *skb)
+{
+	consume_skb(skb);
+}
+
+const u8 *ofg_skb_frame(struct sk_buff *skb, unsigned int want, unsigned int *len)
+{
+	if (!pskb_may_pull(skb, min(want, skb->len)))
+		return NULL;
+	*len = skb_headlen(skb);
+	return skb->data;
+}
+
+struct sk_buff *ofg_skb_from_frame(const u8 *frame, unsigned int len, struct net_device *dev)
+{
+	struct sk_buff *skb = alloc_skb(len + NET_IP_ALIGN, GFP_KERNEL);
+
+	if (!skb)
+		return NULL;
+	skb_reserve(skb, NET_IP_ALIGN);
+	skb_put_data(skb, frame, len);
+	skb->dev = dev;
+	/* As the device would deliver it: protocol and pkt_type set, then back to the header. */
+	skb->protocol = eth_type_trans(skb, dev);
+	skb_push_rcsum(skb, ETH_HLEN);
+	return skb;
+}
+
+void ofg_bh_disable(void)
+{
+	local_bh_disable();
+}
+
+void ofg_bh_enable(void)
+{
+	local_bh_enable();
+}
+
+int ofg_nla_put(struct sk_buff *skb, int type, int len, const void *data)
+{
+	return nla_put(skb, type, len, data);
+}

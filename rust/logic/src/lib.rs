@@ -8,6 +8,7 @@
 
 pub mod chain;
 pub mod error;
+pub mod flow;
 pub mod hash;
 pub mod liveness;
 pub mod model;

@@ -7,6 +7,7 @@
 #![cfg_attr(not(MODULE), no_std)]
 
 pub mod chain;
+pub mod classifier;
 pub mod error;
 pub mod flow;
 pub mod hash;

@@ -519,6 +519,11 @@ fn run(cli: Cli) -> Result<(), Fail> {
                 })?;
         }
         Cmd::AddPort { ifname, port } => {
+            if ifname.is_empty() || ifname.len() > 15 {
+                return Err(Fail::Usage(format!(
+                    "a device name is 1 to 15 bytes, got '{ifname}' (at position 1: '{ifname}')"
+                )));
+            }
             let p = Client::connect()?.port_new(&ifname, port)?;
             if cli.json {
                 println!("{}", port_json(&p));

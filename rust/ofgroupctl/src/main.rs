@@ -1,4 +1,4 @@
-//! ofgroupctl: manage ofgroup's group table with ovs-ofctl syntax and output.
+//! ofgroupctl: manage ofgroup's group table, ports and flows with ovs-ofctl syntax and output.
 //!
 //! Exit status: 0 ok, 1 usage or parse error, 2 the kernel (or the system) refused.
 
@@ -6,9 +6,15 @@ use std::io::BufRead;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
+use ofgroupctl::flow::{
+    format_flow, format_flow_stats, parse_flow, parse_flow_line, Flow, FlowCommand, FlowStats,
+    IpMasked, MacMasked, Match,
+};
 use ofgroupctl::format::{format_features, format_group, format_stats, Features, GroupStats};
-use ofgroupctl::nl::{batch_request, Client, Failure, Notification};
+use ofgroupctl::frame::{frame_from_arg, to_hex, DEFAULTS_HELP};
+use ofgroupctl::nl::{batch_request, flow_request, Client, Failure, Notification};
 use ofgroupctl::parse::{parse_batch_line, parse_group, Expect, ParseError};
+use ofgroupctl::port::{format_dp, format_port, DpStats, Port};
 use ofgroupctl::spec::{BatchCommand, Group, GroupId};
 use serde_json::{json, Value};
 
@@ -16,7 +22,7 @@ use serde_json::{json, Value};
 #[command(
     name = "ofgroupctl",
     version,
-    about = "Manage the ofgroup group table (ovs-ofctl group syntax)"
+    about = "Manage the ofgroup datapath: groups, ports and flows (ovs-ofctl syntax)"
 )]
 struct Cli {
     /// Print machine-readable JSON (keys are the YNL spec's attribute names).
@@ -73,6 +79,100 @@ enum Cmd {
         after_help = "Example:\n  printf 'add group_id=1,type=all,bucket=output:1\\ndelete group_id=1\\n' | ofgroupctl add-groups -"
     )]
     AddGroups { file: String },
+    /// Attach a net device as a datapath port; prints the port number.
+    #[command(
+        after_help = "Example:\n  ofgroupctl add-port veth0\n  ofgroupctl add-port veth1 --port 7"
+    )]
+    AddPort {
+        /// Net device name.
+        ifname: String,
+        /// Port number (default: the lowest free one).
+        #[arg(long)]
+        port: Option<u32>,
+    },
+    /// Detach a port.
+    #[command(after_help = "Example:\n  ofgroupctl del-port 1")]
+    DelPort { port: u32 },
+    /// Print ports with their counters (one, or all).
+    #[command(after_help = "Example:\n  ofgroupctl dump-ports\n  ofgroupctl -j dump-ports 1")]
+    DumpPorts { port: Option<u32> },
+    /// Print the datapath counters (hit, missed, lost, flows, ports).
+    #[command(after_help = "Example:\n  ofgroupctl dump-dp")]
+    DumpDp,
+    /// Add a flow (replaces one with the same match and priority; priority defaults to 32768).
+    #[command(
+        after_help = "Fields: priority, in_port, dl_src/eth_src and dl_dst/eth_dst [/MASK], dl_type/eth_type,\n\
+dl_vlan/vlan_vid, nw_proto/ip_proto, nw_src/ip_src and nw_dst/ip_dst [/N or /MASK], ipv6_src and\n\
+ipv6_dst [/N], tp_src/tp_dst (also tcp_, udp_, sctp_), icmp_type/icmp_code, icmpv6_type/icmpv6_code;\n\
+shorthands ip, ipv6, icmp, icmp6, tcp, tcp6, udp, udp6, sctp, sctp6, arp. actions= comes last:\n\
+output:N (or N), group:N, drop; none is drop.\n\n\
+Example:\n  ofgroupctl add-flow 'priority=10,in_port=1,ip,nw_dst=10.0.0.0/24,actions=group:1234'"
+    )]
+    AddFlow { flow: String },
+    /// Apply a file of flows, one per line, optionally after a keyword (add, modify,
+    /// modify_strict, delete, delete_strict; default add). FILE '-' reads standard input.
+    #[command(
+        after_help = "Example:\n  printf 'priority=10,ip,actions=output:2\\n# a comment\\ndelete_strict priority=10,ip\\n' | ofgroupctl add-flows -"
+    )]
+    AddFlows { file: String },
+    /// Replace the actions of the flows the match covers (with --strict: only the flow with
+    /// exactly this match and priority). Counters are kept.
+    #[command(
+        after_help = "Example:\n  ofgroupctl mod-flows 'ip,nw_dst=10.0.0.0/24,actions=output:3'\n  ofgroupctl mod-flows --strict 'priority=10,ip,actions=drop'"
+    )]
+    ModFlows {
+        /// Only the flow whose match and priority are exactly these.
+        #[arg(long)]
+        strict: bool,
+        flow: String,
+    },
+    /// Delete the flows the match covers (every flow without one); with --strict only the flow
+    /// with exactly this match and priority. Prints nothing (-j: the count).
+    #[command(
+        after_help = "Example:\n  ofgroupctl del-flows 'ip,nw_dst=10.0.0.0/24'\n  ofgroupctl del-flows --strict 'priority=10,ip'\n  ofgroupctl del-flows"
+    )]
+    DelFlows {
+        /// Only the flow whose match and priority are exactly these.
+        #[arg(long)]
+        strict: bool,
+        flow: Option<String>,
+    },
+    /// Print every flow, highest priority first.
+    #[command(after_help = "Example:\n  ofgroupctl dump-flows\n  ofgroupctl -j dump-flows")]
+    DumpFlows {
+        /// Leave out duration, n_packets and n_bytes (lines feed add-flows).
+        #[arg(long)]
+        no_stats: bool,
+    },
+    /// Run a frame through the datapath as if it arrived on a port. FRAME is hex (spaces and
+    /// colons allowed) or a description in flow match syntax with exact values.
+    #[command(after_help = frame_help(
+        "ofgroupctl packet-out in_port=1 icmp,dl_src=50:54:00:00:00:05,dl_dst=50:54:00:00:00:00,nw_src=10.0.0.1,nw_dst=10.0.0.2\n  \
+ofgroupctl packet-out in_port=1 --len 100 udp,nw_src=10.0.0.1,nw_dst=10.0.0.2,tp_src=1000,tp_dst=2000\n  \
+ofgroupctl packet-out 1 505400000002505400000001 88b5 0000"
+    ))]
+    PacketOut {
+        /// The ingress port: in_port=N or N.
+        in_port: String,
+        /// The frame (several words are joined with spaces).
+        #[arg(required = true, num_args = 1..)]
+        frame: Vec<String>,
+        /// Total frame length in bytes (the payload grows; default at least 60).
+        #[arg(long)]
+        len: Option<usize>,
+    },
+    /// Print the frame a description builds, as hex (for scripts).
+    #[command(after_help = frame_help(
+        "ofgroupctl frame udp6,ipv6_src=fd00::1,ipv6_dst=fd00::2,tp_dst=53 --len 100"
+    ))]
+    Frame {
+        /// Frame description (or hex; several words are joined with spaces).
+        #[arg(required = true, num_args = 1..)]
+        description: Vec<String>,
+        /// Total frame length in bytes (the payload grows; default at least 60).
+        #[arg(long)]
+        len: Option<usize>,
+    },
     /// Print every change to the group table as it happens.
     #[command(after_help = "Example:\n  ofgroupctl monitor\n  ofgroupctl -j monitor --count 1")]
     Monitor {
@@ -80,6 +180,15 @@ enum Cmd {
         #[arg(long)]
         count: Option<u64>,
     },
+}
+
+fn frame_help(example: &str) -> String {
+    format!(
+        "A description is a protocol shorthand (ip, icmp, tcp, udp, sctp, ipv6, icmp6, tcp6, udp6,\n\
+sctp6, arp) or dl_type, plus exact fields: dl_src, dl_dst, dl_vlan (adds an 802.1Q tag), nw_src,\n\
+nw_dst, ipv6_src, ipv6_dst, nw_proto, tp_src, tp_dst, icmp_type, icmp_code.\n{DEFAULTS_HELP}\n\n\
+Example:\n  {example}"
+    )
 }
 
 enum Fail {
@@ -199,6 +308,124 @@ fn features_json(f: &Features) -> Value {
     })
 }
 
+fn port_json(p: &Port) -> Value {
+    json!({
+        "port-no": p.port_no,
+        "ifindex": p.ifindex,
+        "ifname": p.ifname,
+        "live": p.live,
+        "rx-packets": p.rx_packets,
+        "rx-bytes": p.rx_bytes,
+        "rx-missed": p.rx_missed,
+        "tx-packets": p.tx_packets,
+        "tx-bytes": p.tx_bytes,
+        "tx-dropped": p.tx_dropped,
+    })
+}
+
+fn dp_json(d: &DpStats) -> Value {
+    json!({
+        "hit": d.hit,
+        "missed": d.missed,
+        "lost": d.lost,
+        "flows": d.flows,
+        "ports": d.ports,
+    })
+}
+
+/// The match as the kernel carries it: wildcards and all-ones masks left out; addresses as text.
+fn match_json(m: &Match) -> Value {
+    let mut o = serde_json::Map::new();
+    let mut mac = |key: &str, a: &Option<MacMasked>| {
+        if let Some(a) = a {
+            o.insert(key.into(), json!(ofgroupctl::flow::format_mac(&a.addr)));
+            if !a.is_exact() {
+                o.insert(
+                    format!("{key}-mask"),
+                    json!(ofgroupctl::flow::format_mac(&a.mask)),
+                );
+            }
+        }
+    };
+    mac("eth-src", &m.eth_src);
+    mac("eth-dst", &m.eth_dst);
+    let mut ip = |key: &str, a: &Option<IpMasked>| {
+        if let Some(a) = a {
+            o.insert(key.into(), json!(a.addr.to_string()));
+            if !a.is_exact() {
+                o.insert(format!("{key}-mask"), json!(a.mask.to_string()));
+            }
+        }
+    };
+    ip("ip-src", &m.ip_src);
+    ip("ip-dst", &m.ip_dst);
+    if let Some(p) = m.in_port {
+        o.insert("in-port".into(), json!(p));
+    }
+    if let Some(t) = m.eth_type {
+        o.insert("eth-type".into(), json!(t));
+    }
+    if let Some(v) = m.vlan_vid {
+        o.insert("vlan-vid".into(), json!(v));
+    }
+    if let Some(p) = m.ip_proto {
+        o.insert("ip-proto".into(), json!(p));
+    }
+    if let Some(p) = m.l4_src {
+        o.insert("l4-src".into(), json!(p));
+    }
+    if let Some(p) = m.l4_dst {
+        o.insert("l4-dst".into(), json!(p));
+    }
+    Value::Object(o)
+}
+
+fn flow_json(f: &Flow, s: &FlowStats) -> Value {
+    let acts: Vec<Value> = f
+        .actions
+        .iter()
+        .map(|a| match a {
+            ofgroup_logic::model::Action::Output(p) => json!({ "output": p }),
+            ofgroup_logic::model::Action::Group(x) => json!({ "group": x }),
+        })
+        .collect();
+    json!({
+        "priority": f.priority,
+        "match": match_json(&f.matches),
+        "action": acts,
+        "duration": s.duration_ns,
+        "packets": s.packets,
+        "bytes": s.bytes,
+    })
+}
+
+/// `in_port=N` or `N` (packet-out's first argument).
+fn in_port_arg(arg: &str) -> Result<u32, Fail> {
+    let v = arg.strip_prefix("in_port=").unwrap_or(arg);
+    match v.parse::<u32>() {
+        Ok(p) if (1..=ofgroup_logic::model::OFPP_MAX).contains(&p) => Ok(p),
+        _ => Err(Fail::Usage(format!(
+            "in_port must be a port number from 1 to {} (in_port=N or N), got '{arg}' (at position 1: '{arg}')",
+            ofgroup_logic::model::OFPP_MAX
+        ))),
+    }
+}
+
+fn open_lines(file: &str) -> Result<Box<dyn BufRead>, Fail> {
+    Ok(if file == "-" {
+        Box::new(std::io::stdin().lock())
+    } else {
+        let f = std::fs::File::open(file).map_err(|e| Fail::Usage(format!("{file}: {e}")))?;
+        Box::new(std::io::BufReader::new(f))
+    })
+}
+
+fn print_count(json: bool, count: Option<u32>) {
+    if json {
+        println!("{}", json!({ "count": count.unwrap_or(0) }));
+    }
+}
+
 fn run(cli: Cli) -> Result<(), Fail> {
     match cli.cmd {
         Cmd::AddGroup { group } => {
@@ -263,13 +490,7 @@ fn run(cli: Cli) -> Result<(), Fail> {
             }
         }
         Cmd::AddGroups { file } => {
-            let reader: Box<dyn BufRead> = if file == "-" {
-                Box::new(std::io::stdin().lock())
-            } else {
-                let f =
-                    std::fs::File::open(&file).map_err(|e| Fail::Usage(format!("{file}: {e}")))?;
-                Box::new(std::io::BufReader::new(f))
-            };
+            let reader = open_lines(&file)?;
             // Parse everything first: a bad line changes nothing.
             let mut cmds = Vec::new();
             for (n, line) in reader.lines().enumerate() {
@@ -296,6 +517,122 @@ fn run(cli: Cli) -> Result<(), Fail> {
                     ))),
                     None => Fail::Kernel(e),
                 })?;
+        }
+        Cmd::AddPort { ifname, port } => {
+            if ifname.is_empty() || ifname.len() > 15 {
+                return Err(Fail::Usage(format!(
+                    "a device name is 1 to 15 bytes, got '{ifname}' (at position 1: '{ifname}')"
+                )));
+            }
+            let p = Client::connect()?.port_new(&ifname, port)?;
+            if cli.json {
+                println!("{}", port_json(&p));
+            } else {
+                println!("{}", p.port_no);
+            }
+        }
+        Cmd::DelPort { port } => Client::connect()?.port_del(port)?,
+        Cmd::DumpPorts { port } => {
+            let ports = Client::connect()?.ports(port)?;
+            if cli.json {
+                let v: Vec<Value> = ports.iter().map(port_json).collect();
+                println!("{}", Value::Array(v));
+            } else {
+                for p in &ports {
+                    print!("{}", format_port(p));
+                }
+            }
+        }
+        Cmd::DumpDp => {
+            let d = Client::connect()?.dp()?;
+            if cli.json {
+                println!("{}", dp_json(&d));
+            } else {
+                print!("{}", format_dp(&d));
+            }
+        }
+        Cmd::AddFlow { flow } => {
+            let f = parse_flow(&flow, FlowCommand::Add)?;
+            Client::connect()?.flow(FlowCommand::Add, &f)?;
+        }
+        Cmd::ModFlows { strict, flow } => {
+            let c = if strict {
+                FlowCommand::ModifyStrict
+            } else {
+                FlowCommand::Modify
+            };
+            let f = parse_flow(&flow, c)?;
+            let n = Client::connect()?.flow(c, &f)?;
+            print_count(cli.json, n);
+        }
+        Cmd::DelFlows { strict, flow } => {
+            let c = if strict {
+                FlowCommand::DeleteStrict
+            } else {
+                FlowCommand::Delete
+            };
+            let f = parse_flow(flow.as_deref().unwrap_or(""), c)?;
+            let n = Client::connect()?.flow(c, &f)?;
+            print_count(cli.json, n);
+        }
+        Cmd::AddFlows { file } => {
+            let reader = open_lines(&file)?;
+            // Parse everything first: a bad line changes nothing.
+            let mut cmds = Vec::new();
+            for (n, line) in reader.lines().enumerate() {
+                let line = line.map_err(|e| Fail::Usage(format!("{file}: {e}")))?;
+                match parse_flow_line(&line) {
+                    Ok(Some(c)) => cmds.push((n + 1, c)),
+                    Ok(None) => {}
+                    Err(e) => return Err(Fail::Usage(format!("{file}:{}: {e}", n + 1))),
+                }
+            }
+            let mut reqs = Vec::with_capacity(cmds.len());
+            for (_, (c, f)) in &cmds {
+                reqs.push(flow_request(*c, f)?);
+            }
+            Client::connect()?
+                .batch(reqs, 64)
+                .map_err(|(i, e)| match cmds.get(i) {
+                    Some((n, (c, f))) => Fail::Kernel(Failure::Other(format!(
+                        "{file}:{n}: {} {}: {e}",
+                        c.keyword(),
+                        format_flow(f)
+                    ))),
+                    None => Fail::Kernel(e),
+                })?;
+        }
+        Cmd::DumpFlows { no_stats } => {
+            let flows = Client::connect()?.flows()?;
+            if cli.json {
+                let v: Vec<Value> = flows.iter().map(|(f, s)| flow_json(f, s)).collect();
+                println!("{}", Value::Array(v));
+            } else {
+                for (f, s) in &flows {
+                    if no_stats {
+                        println!(" {}", format_flow(f));
+                    } else {
+                        println!(" {}", format_flow_stats(f, s));
+                    }
+                }
+            }
+        }
+        Cmd::PacketOut {
+            in_port,
+            frame,
+            len,
+        } => {
+            let port = in_port_arg(&in_port)?;
+            let data = frame_from_arg(&frame.join(" "), len)?;
+            Client::connect()?.packet_execute(port, &data)?;
+        }
+        Cmd::Frame { description, len } => {
+            let data = frame_from_arg(&description.join(" "), len)?;
+            if cli.json {
+                println!("{}", json!({ "data": to_hex(&data) }));
+            } else {
+                println!("{}", to_hex(&data));
+            }
         }
         Cmd::Monitor { count } => {
             use std::io::Write;

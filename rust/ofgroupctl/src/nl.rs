@@ -14,12 +14,15 @@ use neli::{
     utils::Groups,
 };
 use ofgroup_abi::{
-    action_attr as aa, bucket_attr as ba, cmd, features_attr as fa, group_attr as ga,
+    action_attr as aa, bucket_attr as ba, cmd, dp_attr as da, features_attr as fa,
+    flow_attr as fla, group_attr as ga, packet_attr as pka, port_attr as pa,
 };
 use ofgroup_logic::hash::HashField;
 use ofgroup_logic::model::{Action, GroupType};
 
+use crate::flow::{decode_match, match_attrs, Flow, FlowCommand, FlowStats};
 use crate::format::{Features, GroupStats};
+use crate::port::{DpStats, Port};
 use crate::spec::{Bucket, Group, GroupId};
 
 /// A failure, with the exit code it maps to.
@@ -102,11 +105,7 @@ fn bucket_attr(b: &Bucket) -> Result<Nlattr<u16, Buffer>, Failure> {
         v.push(attr(ba::WATCH_GROUP, g)?);
     }
     for a in &b.actions {
-        let inner = match *a {
-            Action::Output(p) => attr(aa::OUTPUT, p)?,
-            Action::Group(g) => attr(aa::GROUP, g)?,
-        };
-        v.push(nest(ba::ACTION, vec![inner])?);
+        v.push(action_attr(ba::ACTION, a)?);
     }
     nest(ga::BUCKET, v)
 }
@@ -346,6 +345,87 @@ impl Client {
         }
         Ok(f)
     }
+
+    /// Attach `ifname` as a port (numbered `port_no`, or the lowest free number); the port the
+    /// kernel made.
+    pub fn port_new(&self, ifname: &str, port_no: Option<u32>) -> Result<Port, Failure> {
+        let mut v = Vec::new();
+        if let Some(p) = port_no {
+            v.push(attr(pa::PORT_NO, p)?);
+        }
+        v.push(attr(pa::IFNAME, ifname)?);
+        let msgs = self.request(cmd::PORT_NEW, v, false)?;
+        let m = msgs
+            .first()
+            .ok_or_else(|| Failure::Other("no port-new reply".into()))?;
+        decode_port(m)
+    }
+
+    /// Detach a port.
+    pub fn port_del(&self, port_no: u32) -> Result<(), Failure> {
+        self.request(cmd::PORT_DEL, vec![attr(pa::PORT_NO, port_no)?], false)
+            .map(|_| ())
+    }
+
+    /// Ports (one, or all) with their counters.
+    pub fn ports(&self, port_no: Option<u32>) -> Result<Vec<Port>, Failure> {
+        let msgs = match port_no {
+            Some(p) => self.request(cmd::PORT_GET, vec![attr(pa::PORT_NO, p)?], false)?,
+            None => self.request(cmd::PORT_GET, vec![], true)?,
+        };
+        msgs.iter().map(decode_port).collect()
+    }
+
+    /// Datapath counters.
+    pub fn dp(&self) -> Result<DpStats, Failure> {
+        let msgs = self.request(cmd::DP_GET, vec![], false)?;
+        let m = msgs
+            .first()
+            .ok_or_else(|| Failure::Other("no dp-get reply".into()))?;
+        let mut d = DpStats::default();
+        for a in m.attrs().get_attr_handle().iter() {
+            match *a.nla_type().nla_type() {
+                da::HIT => d.hit = uint_of(a)?,
+                da::MISSED => d.missed = uint_of(a)?,
+                da::LOST => d.lost = uint_of(a)?,
+                da::FLOWS => d.flows = u32_of(a)?,
+                da::PORTS => d.ports = u32_of(a)?,
+                _ => {}
+            }
+        }
+        Ok(d)
+    }
+
+    /// Apply one flow command; for modify and delete, how many flows it changed (when the kernel
+    /// says).
+    pub fn flow(&self, c: FlowCommand, f: &Flow) -> Result<Option<u32>, Failure> {
+        let (command, attrs) = flow_request(c, f)?;
+        let msgs = self.request(command, attrs, false)?;
+        let mut count = None;
+        for m in &msgs {
+            for a in m.attrs().get_attr_handle().iter() {
+                if *a.nla_type().nla_type() == fla::COUNT {
+                    count = Some(u32_of(a)?);
+                }
+            }
+        }
+        Ok(count)
+    }
+
+    /// Every flow with its counters, highest priority first (the kernel's order).
+    pub fn flows(&self) -> Result<Vec<(Flow, FlowStats)>, Failure> {
+        let msgs = self.request(cmd::FLOW_GET, vec![], true)?;
+        msgs.iter().map(decode_flow).collect()
+    }
+
+    /// Run `data` through the datapath as if it arrived on `in_port`.
+    pub fn packet_execute(&self, in_port: u32, data: &[u8]) -> Result<(), Failure> {
+        let v = vec![
+            attr(pka::IN_PORT, in_port)?,
+            attr(pka::DATA, data.to_vec())?,
+        ];
+        self.request(cmd::PACKET_EXECUTE, v, false).map(|_| ())
+    }
 }
 
 /// A kernel error with its extack message (NLMSGERR_ATTR_MSG = 1).
@@ -506,15 +586,7 @@ fn decode_bucket(a: &Nlattr<u16, Buffer>) -> Result<(Bucket, (u64, u64)), Failur
             }
             ba::WATCH_PORT => b.watch_port = Some(u32_of(x)?),
             ba::WATCH_GROUP => b.watch_group = Some(u32_of(x)?),
-            ba::ACTION => {
-                for y in x.get_attr_handle::<u16>().map_err(other)?.iter() {
-                    match *y.nla_type().nla_type() {
-                        aa::OUTPUT => b.actions.push(Action::Output(u32_of(y)?)),
-                        aa::GROUP => b.actions.push(Action::Group(u32_of(y)?)),
-                        _ => {}
-                    }
-                }
-            }
+            ba::ACTION => b.actions.extend(decode_action(x)?),
             ba::PACKETS => packets = uint_of(x)?,
             ba::BYTES => bytes = uint_of(x)?,
             _ => {}
@@ -523,4 +595,110 @@ fn decode_bucket(a: &Nlattr<u16, Buffer>) -> Result<(Bucket, (u64, u64)), Failur
     // ovs-ofctl prints a select bucket's weight only when it is not the default 1.
     b.weight = weight.filter(|&w| w != 1);
     Ok((b, (packets, bytes)))
+}
+
+fn action_attr(kind: u16, a: &Action) -> Result<Nlattr<u16, Buffer>, Failure> {
+    let inner = match *a {
+        Action::Output(p) => attr(aa::OUTPUT, p)?,
+        Action::Group(g) => attr(aa::GROUP, g)?,
+    };
+    nest(kind, vec![inner])
+}
+
+fn decode_action(a: &Nlattr<u16, Buffer>) -> Result<Vec<Action>, Failure> {
+    let mut v = Vec::new();
+    for y in a.get_attr_handle::<u16>().map_err(other)?.iter() {
+        match *y.nla_type().nla_type() {
+            aa::OUTPUT => v.push(Action::Output(u32_of(y)?)),
+            aa::GROUP => v.push(Action::Group(u32_of(y)?)),
+            _ => {}
+        }
+    }
+    Ok(v)
+}
+
+/// The request a flow command makes (command and attributes): add sends priority, match and
+/// actions; modify sends match and actions; delete the match; strict ones add priority and the
+/// strict flag. An empty match is left out (it matches every frame).
+pub fn flow_request(c: FlowCommand, f: &Flow) -> Result<(u8, Vec<Nlattr<u16, Buffer>>), Failure> {
+    let mut v = Vec::new();
+    if c == FlowCommand::Add || c.strict() {
+        v.push(attr(fla::PRIORITY, f.priority)?);
+    }
+    let m = match_attrs(&f.matches);
+    if !m.is_empty() {
+        let inner = m
+            .into_iter()
+            .map(|(k, b)| attr(k, b))
+            .collect::<Result<Vec<_>, _>>()?;
+        v.push(nest(fla::MATCH, inner)?);
+    }
+    let command = match c {
+        FlowCommand::Add => cmd::FLOW_NEW,
+        FlowCommand::Modify | FlowCommand::ModifyStrict => cmd::FLOW_SET,
+        FlowCommand::Delete | FlowCommand::DeleteStrict => cmd::FLOW_DEL,
+    };
+    if command != cmd::FLOW_DEL {
+        for a in &f.actions {
+            v.push(action_attr(fla::ACTION, a)?);
+        }
+    }
+    if c.strict() {
+        v.push(attr(fla::STRICT, Vec::<u8>::new())?);
+    }
+    Ok((command, v))
+}
+
+fn decode_flow(m: &Msg) -> Result<(Flow, FlowStats), Failure> {
+    let mut f = Flow::default();
+    let mut s = FlowStats::default();
+    for a in m.attrs().get_attr_handle().iter() {
+        match *a.nla_type().nla_type() {
+            fla::PRIORITY => {
+                f.priority = bytes_of(a)
+                    .get(..2)
+                    .and_then(|b| b.try_into().ok())
+                    .map(u16::from_ne_bytes)
+                    .ok_or_else(|| other("short priority attribute"))?;
+            }
+            fla::MATCH => {
+                let h = a.get_attr_handle::<u16>().map_err(other)?;
+                f.matches = decode_match(
+                    h.iter()
+                        .map(|x| (*x.nla_type().nla_type(), x.nla_payload().as_ref())),
+                )
+                .map_err(other)?;
+            }
+            fla::ACTION => f.actions.extend(decode_action(a)?),
+            fla::DURATION => s.duration_ns = uint_of(a)?,
+            fla::PACKETS => s.packets = uint_of(a)?,
+            fla::BYTES => s.bytes = uint_of(a)?,
+            _ => {}
+        }
+    }
+    Ok((f, s))
+}
+
+fn decode_port(m: &Msg) -> Result<Port, Failure> {
+    let mut p = Port::default();
+    for a in m.attrs().get_attr_handle().iter() {
+        match *a.nla_type().nla_type() {
+            pa::PORT_NO => p.port_no = u32_of(a)?,
+            pa::IFINDEX => p.ifindex = u32_of(a)?,
+            pa::IFNAME => {
+                let b = bytes_of(a);
+                let end = b.iter().position(|&c| c == 0).unwrap_or(b.len());
+                p.ifname = String::from_utf8_lossy(&b[..end]).into_owned();
+            }
+            pa::LIVE => p.live = true,
+            pa::RX_PACKETS => p.rx_packets = uint_of(a)?,
+            pa::RX_BYTES => p.rx_bytes = uint_of(a)?,
+            pa::RX_MISSED => p.rx_missed = uint_of(a)?,
+            pa::TX_PACKETS => p.tx_packets = uint_of(a)?,
+            pa::TX_BYTES => p.tx_bytes = uint_of(a)?,
+            pa::TX_DROPPED => p.tx_dropped = uint_of(a)?,
+            _ => {}
+        }
+    }
+    Ok(p)
 }

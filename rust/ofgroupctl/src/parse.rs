@@ -56,14 +56,14 @@ pub enum Expect {
     Select,
 }
 
-#[derive(Clone, Copy)]
-struct Tok<'a> {
-    text: &'a str,
-    pos: usize,
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Tok<'a> {
+    pub(crate) text: &'a str,
+    pub(crate) pos: usize,
 }
 
 impl Tok<'_> {
-    fn err(&self, message: impl Into<String>) -> ParseError {
+    pub(crate) fn err(&self, message: impl Into<String>) -> ParseError {
         ParseError {
             message: message.into(),
             token: self.text.to_string(),
@@ -104,7 +104,7 @@ fn tokens<'a>(input: &'a str) -> Vec<Tok<'a>> {
 }
 
 /// Parse a number: decimal or 0x-hex.
-fn number(tok: &Tok<'_>, text: &str, what: &str, max: u64) -> Result<u64, ParseError> {
+pub(crate) fn number(tok: &Tok<'_>, text: &str, what: &str, max: u64) -> Result<u64, ParseError> {
     let v = match text.strip_prefix("0x").or_else(|| text.strip_prefix("0X")) {
         Some(h) => u64::from_str_radix(h, 16),
         None => text.parse::<u64>(),
@@ -117,12 +117,12 @@ fn number(tok: &Tok<'_>, text: &str, what: &str, max: u64) -> Result<u64, ParseE
 }
 
 /// `key=value` or `key:value` (bucket fields accept both).
-fn key_value<'a>(text: &'a str, seps: &[char]) -> Option<(&'a str, &'a str)> {
+pub(crate) fn key_value<'a>(text: &'a str, seps: &[char]) -> Option<(&'a str, &'a str)> {
     let i = text.find(seps)?;
     Some((text[..i].trim(), text[i + 1..].trim()))
 }
 
-fn parse_action(tok: &Tok<'_>, text: &str) -> Result<Action, ParseError> {
+pub(crate) fn parse_action(tok: &Tok<'_>, text: &str) -> Result<Action, ParseError> {
     if let Some((k, v)) = key_value(text, &[':', '=']) {
         match k {
             "output" => {

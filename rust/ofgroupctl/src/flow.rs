@@ -1,0 +1,981 @@
+//! Flows in ovs-ofctl syntax: parsing, canonical formatting, and the `match` nest's attributes.
+//!
+//! `priority=10,in_port=1,ip,nw_dst=10.0.0.0/24,actions=group:1234`
+//!
+//! Fields are separated by commas or white space (so `dump-flows` lines read back); `actions=`
+//! comes last and takes the rest of the string. Errors name the bad token and its position
+//! (1-based, in characters), as group errors do. `format_flow(parse_flow(x))` is canonical: the
+//! protocol shorthand (`ip`, `tcp6`, …) when eth_type/ip_proto allow it, masks as `/N` when they
+//! are prefixes, values already masked, and it parses back to the same flow.
+
+use std::fmt::Write;
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
+
+use ofgroup_abi::match_attr as ma;
+use ofgroup_logic::model::{Action, OFPP_MAX};
+
+use crate::format::format_actions;
+use crate::parse::{number, parse_action, ParseError, Tok};
+
+/// Priority of a flow that does not say (OFP_DEFAULT_PRIORITY); not printed, as OVS does.
+pub const DEFAULT_PRIORITY: u16 = 32768;
+/// Ethernet type IPv4.
+pub const ETH_TYPE_IPV4: u16 = 0x0800;
+/// Ethernet type ARP.
+pub const ETH_TYPE_ARP: u16 = 0x0806;
+/// Ethernet type IPv6.
+pub const ETH_TYPE_IPV6: u16 = 0x86dd;
+/// Ethernet type of an 802.1Q tag.
+pub const ETH_TYPE_VLAN: u16 = 0x8100;
+/// IP protocol ICMP.
+pub const IPPROTO_ICMP: u8 = 1;
+/// IP protocol TCP.
+pub const IPPROTO_TCP: u8 = 6;
+/// IP protocol UDP.
+pub const IPPROTO_UDP: u8 = 17;
+/// IP protocol ICMPv6.
+pub const IPPROTO_ICMPV6: u8 = 58;
+/// IP protocol SCTP.
+pub const IPPROTO_SCTP: u8 = 132;
+
+/// The protocol shorthands: name, eth_type, ip_proto.
+pub const SHORTHANDS: [(&str, u16, Option<u8>); 11] = [
+    ("ip", ETH_TYPE_IPV4, None),
+    ("icmp", ETH_TYPE_IPV4, Some(IPPROTO_ICMP)),
+    ("tcp", ETH_TYPE_IPV4, Some(IPPROTO_TCP)),
+    ("udp", ETH_TYPE_IPV4, Some(IPPROTO_UDP)),
+    ("sctp", ETH_TYPE_IPV4, Some(IPPROTO_SCTP)),
+    ("ipv6", ETH_TYPE_IPV6, None),
+    ("icmp6", ETH_TYPE_IPV6, Some(IPPROTO_ICMPV6)),
+    ("tcp6", ETH_TYPE_IPV6, Some(IPPROTO_TCP)),
+    ("udp6", ETH_TYPE_IPV6, Some(IPPROTO_UDP)),
+    ("sctp6", ETH_TYPE_IPV6, Some(IPPROTO_SCTP)),
+    ("arp", ETH_TYPE_ARP, None),
+];
+
+/// An Ethernet address and its mask (all ones: exact); the address is already masked.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct MacMasked {
+    /// Address.
+    pub addr: [u8; 6],
+    /// Mask.
+    pub mask: [u8; 6],
+}
+
+/// An IP address and its mask, both of the same family; the address is already masked.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct IpMasked {
+    /// Address.
+    pub addr: IpAddr,
+    /// Mask.
+    pub mask: IpAddr,
+}
+
+fn ip_bytes(a: IpAddr) -> Vec<u8> {
+    match a {
+        IpAddr::V4(a) => a.octets().to_vec(),
+        IpAddr::V6(a) => a.octets().to_vec(),
+    }
+}
+
+impl IpMasked {
+    /// An exact address (mask all ones).
+    pub fn exact(addr: IpAddr) -> Self {
+        let mask = match addr {
+            IpAddr::V4(_) => IpAddr::V4(Ipv4Addr::from(u32::MAX)),
+            IpAddr::V6(_) => IpAddr::V6(Ipv6Addr::from(u128::MAX)),
+        };
+        IpMasked { addr, mask }
+    }
+
+    /// The address on the wire (4 or 16 bytes).
+    pub fn addr_bytes(&self) -> Vec<u8> {
+        ip_bytes(self.addr)
+    }
+
+    /// The mask on the wire (4 or 16 bytes).
+    pub fn mask_bytes(&self) -> Vec<u8> {
+        ip_bytes(self.mask)
+    }
+
+    /// The mask is all ones.
+    pub fn is_exact(&self) -> bool {
+        self.mask_bytes().iter().all(|&b| b == 0xff)
+    }
+
+    /// The prefix length, when the mask is one.
+    pub fn prefix(&self) -> Option<u32> {
+        prefix_len(&self.mask_bytes())
+    }
+}
+
+impl MacMasked {
+    /// An exact address.
+    pub fn exact(addr: [u8; 6]) -> Self {
+        MacMasked {
+            addr,
+            mask: [0xff; 6],
+        }
+    }
+
+    /// The mask is all ones.
+    pub fn is_exact(&self) -> bool {
+        self.mask == [0xff; 6]
+    }
+}
+
+/// Leading ones of a contiguous mask, or `None` when it is not contiguous.
+fn prefix_len(mask: &[u8]) -> Option<u32> {
+    let ones: u32 = mask.iter().map(|b| b.count_ones()).sum();
+    let full = ones as usize / 8;
+    let ok = mask.iter().enumerate().all(|(i, &b)| match i.cmp(&full) {
+        std::cmp::Ordering::Less => b == 0xff,
+        std::cmp::Ordering::Equal => b == (0xff00u16 >> (ones % 8)) as u8,
+        std::cmp::Ordering::Greater => b == 0,
+    });
+    ok.then_some(ones)
+}
+
+/// A flow match; `None` is a wildcard.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Match {
+    /// `in_port`.
+    pub in_port: Option<u32>,
+    /// `dl_src` / `eth_src`.
+    pub eth_src: Option<MacMasked>,
+    /// `dl_dst` / `eth_dst`.
+    pub eth_dst: Option<MacMasked>,
+    /// `dl_type` / `eth_type` (or a shorthand).
+    pub eth_type: Option<u16>,
+    /// `dl_vlan` / `vlan_vid`.
+    pub vlan_vid: Option<u16>,
+    /// `nw_proto` / `ip_proto` (or a shorthand).
+    pub ip_proto: Option<u8>,
+    /// `nw_src` (IPv4) or `ipv6_src`.
+    pub ip_src: Option<IpMasked>,
+    /// `nw_dst` (IPv4) or `ipv6_dst`.
+    pub ip_dst: Option<IpMasked>,
+    /// `tp_src` (TCP/UDP/SCTP) or `icmp_type` / `icmpv6_type`.
+    pub l4_src: Option<u16>,
+    /// `tp_dst` (TCP/UDP/SCTP) or `icmp_code` / `icmpv6_code`.
+    pub l4_dst: Option<u16>,
+}
+
+impl Match {
+    /// Nothing is matched (every frame matches).
+    pub fn is_empty(&self) -> bool {
+        *self == Match::default()
+    }
+}
+
+/// A flow as written: priority, match, actions (empty is drop).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Flow {
+    /// `priority` (default 32768).
+    pub priority: u16,
+    /// The match.
+    pub matches: Match,
+    /// Actions in order; empty is `drop`.
+    pub actions: Vec<Action>,
+}
+
+impl Default for Flow {
+    fn default() -> Self {
+        Flow {
+            priority: DEFAULT_PRIORITY,
+            matches: Match::default(),
+            actions: Vec::new(),
+        }
+    }
+}
+
+/// Counters of one flow, as the kernel reports them.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct FlowStats {
+    /// Nanoseconds since the flow was added.
+    pub duration_ns: u64,
+    /// Frames that matched.
+    pub packets: u64,
+    /// Bytes that matched.
+    pub bytes: u64,
+}
+
+/// What a flow string is for (the commands of `ovs-ofctl` and the keywords of an `add-flows` file).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FlowCommand {
+    /// `add-flow` / `add`: actions required.
+    Add,
+    /// `mod-flows` / `modify`: actions required; priority ignored by the kernel.
+    Modify,
+    /// `mod-flows --strict` / `modify_strict`.
+    ModifyStrict,
+    /// `del-flows` / `delete`: no actions, no priority.
+    Delete,
+    /// `del-flows --strict` / `delete_strict`: no actions.
+    DeleteStrict,
+}
+
+impl FlowCommand {
+    /// All commands with their `add-flows` keywords.
+    pub const ALL: [(FlowCommand, &'static str); 5] = [
+        (FlowCommand::Add, "add"),
+        (FlowCommand::Modify, "modify"),
+        (FlowCommand::ModifyStrict, "modify_strict"),
+        (FlowCommand::Delete, "delete"),
+        (FlowCommand::DeleteStrict, "delete_strict"),
+    ];
+
+    /// The keyword.
+    pub fn keyword(self) -> &'static str {
+        Self::ALL
+            .iter()
+            .find(|(c, _)| *c == self)
+            .map_or("add", |(_, k)| k)
+    }
+
+    /// Only the flow with exactly this match and priority.
+    pub fn strict(self) -> bool {
+        matches!(self, FlowCommand::ModifyStrict | FlowCommand::DeleteStrict)
+    }
+
+    fn takes_actions(self) -> bool {
+        matches!(
+            self,
+            FlowCommand::Add | FlowCommand::Modify | FlowCommand::ModifyStrict
+        )
+    }
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Mode {
+    Flow(FlowCommand),
+    /// A frame description for packet-out / frame: exact values, no priority/in_port/actions.
+    Frame,
+}
+
+/// Split at commas and white space; remember 1-based character positions.
+fn tokens(input: &str) -> Vec<Tok<'_>> {
+    let mut out = Vec::new();
+    let mut start = None;
+    let mut start_chars = 0usize;
+    for (chars, (i, c)) in input.char_indices().enumerate() {
+        let sep = c == ',' || c.is_whitespace();
+        match (sep, start) {
+            (true, Some(s)) => {
+                out.push(Tok {
+                    text: &input[s..i],
+                    pos: start_chars + 1,
+                });
+                start = None;
+            }
+            (false, None) => {
+                start = Some(i);
+                start_chars = chars;
+            }
+            _ => {}
+        }
+    }
+    if let Some(s) = start {
+        out.push(Tok {
+            text: &input[s..],
+            pos: start_chars + 1,
+        });
+    }
+    out
+}
+
+/// Split an action list at commas, with positions offset by `base` (1-based position of `list`).
+fn action_tokens(list: &str, base: usize) -> Vec<Tok<'_>> {
+    let mut out = Vec::new();
+    let mut start = 0usize;
+    let mut push = |s: usize, e: usize| {
+        let raw = &list[s..e];
+        let lead = raw.len() - raw.trim_start().len();
+        let text = raw.trim();
+        if !text.is_empty() {
+            out.push(Tok {
+                text,
+                pos: base + list[..s + lead].chars().count(),
+            });
+        }
+    };
+    for (i, c) in list.char_indices() {
+        if c == ',' {
+            push(start, i);
+            start = i + 1;
+        }
+    }
+    push(start, list.len());
+    out
+}
+
+/// Parse `aa:bb:cc:dd:ee:ff`.
+pub fn parse_mac(text: &str) -> Option<[u8; 6]> {
+    let mut out = [0u8; 6];
+    let mut parts = text.split(':');
+    for b in &mut out {
+        let p = parts.next()?;
+        if p.is_empty() || p.len() > 2 {
+            return None;
+        }
+        *b = u8::from_str_radix(p, 16).ok()?;
+    }
+    parts.next().is_none().then_some(out)
+}
+
+/// `aa:bb:cc:dd:ee:ff`.
+pub fn format_mac(m: &[u8; 6]) -> String {
+    let parts: Vec<String> = m.iter().map(|b| format!("{b:02x}")).collect();
+    parts.join(":")
+}
+
+// Which field slot a token filled: for "given twice" and prerequisite checks.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Slot {
+    Priority,
+    InPort,
+    EthSrc,
+    EthDst,
+    EthType,
+    Vlan,
+    IpProto,
+    IpSrc,
+    IpDst,
+    L4Src,
+    L4Dst,
+}
+
+struct Seen<'a> {
+    slot: Slot,
+    key: &'a str,
+    tok: Tok<'a>,
+}
+
+struct Parser<'a> {
+    mode: Mode,
+    flow: Flow,
+    seen: Vec<Seen<'a>>,
+    // Who set eth_type / ip_proto first (for conflict messages).
+    eth_type_by: Option<Tok<'a>>,
+    ip_proto_by: Option<Tok<'a>>,
+}
+
+impl<'a> Parser<'a> {
+    fn claim(&mut self, slot: Slot, key: &'a str, tok: Tok<'a>) -> Result<(), ParseError> {
+        if let Some(prev) = self.seen.iter().find(|s| s.slot == slot) {
+            return Err(if prev.key == key {
+                tok.err(format!("{key} given twice"))
+            } else {
+                tok.err(format!(
+                    "{key} sets the same field as '{}' (at position {})",
+                    prev.tok.text, prev.tok.pos
+                ))
+            });
+        }
+        self.seen.push(Seen { slot, key, tok });
+        Ok(())
+    }
+
+    fn set_eth_type(&mut self, v: u16, tok: Tok<'a>) -> Result<(), ParseError> {
+        let m = &mut self.flow.matches;
+        match (m.eth_type, self.eth_type_by) {
+            (Some(old), Some(by)) if old != v => Err(tok.err(format!(
+                "'{}' conflicts with '{}' (at position {})",
+                tok.text, by.text, by.pos
+            ))),
+            _ => {
+                m.eth_type = Some(v);
+                self.eth_type_by.get_or_insert(tok);
+                Ok(())
+            }
+        }
+    }
+
+    fn set_ip_proto(&mut self, v: u8, tok: Tok<'a>) -> Result<(), ParseError> {
+        let m = &mut self.flow.matches;
+        match (m.ip_proto, self.ip_proto_by) {
+            (Some(old), Some(by)) if old != v => Err(tok.err(format!(
+                "'{}' conflicts with '{}' (at position {})",
+                tok.text, by.text, by.pos
+            ))),
+            _ => {
+                m.ip_proto = Some(v);
+                self.ip_proto_by.get_or_insert(tok);
+                Ok(())
+            }
+        }
+    }
+
+    fn no_mask(&self, tok: &Tok<'_>, key: &str, v: &str) -> Result<(), ParseError> {
+        if v.contains('/') {
+            return Err(tok.err(format!("{key} takes no mask")));
+        }
+        Ok(())
+    }
+
+    fn exact_only(&self, tok: &Tok<'_>, key: &str, exact: bool) -> Result<(), ParseError> {
+        if self.mode == Mode::Frame && !exact {
+            return Err(tok.err(format!("a frame needs an exact {key}, not a mask")));
+        }
+        Ok(())
+    }
+
+    fn field(&mut self, tok: Tok<'a>) -> Result<(), ParseError> {
+        let text = tok.text;
+        if let Some(&(_, eth, proto)) = SHORTHANDS.iter().find(|(n, _, _)| *n == text) {
+            self.set_eth_type(eth, tok)?;
+            if let Some(p) = proto {
+                self.set_ip_proto(p, tok)?;
+            }
+            return Ok(());
+        }
+        let Some((key, v)) = text.split_once('=') else {
+            return Err(tok.err(format!(
+                "unknown field '{text}' (a shorthand is one of ip, ipv6, icmp, icmp6, tcp, tcp6, udp, udp6, sctp, sctp6, arp; fields are key=value)"
+            )));
+        };
+        if v.is_empty() {
+            return Err(tok.err(format!("{key} needs a value")));
+        }
+        let frame = self.mode == Mode::Frame;
+        match key {
+            "duration" | "n_packets" | "n_bytes" if !frame => {
+                // dump-flows output reads back: its counters are ignored, as ovs-ofctl does.
+            }
+            "priority" => {
+                match self.mode {
+                    Mode::Frame => return Err(tok.err("priority is not part of a frame")),
+                    Mode::Flow(FlowCommand::Delete) => {
+                        return Err(tok.err(
+                            "priority needs --strict (delete_strict in a file): a non-strict delete matches every priority",
+                        ))
+                    }
+                    Mode::Flow(_) => {}
+                }
+                self.claim(Slot::Priority, key, tok)?;
+                self.flow.priority = number(&tok, v, "priority", u64::from(u16::MAX))? as u16;
+            }
+            "in_port" => {
+                if frame {
+                    return Err(tok.err(
+                        "in_port is not part of a frame (packet-out takes it as its own argument)",
+                    ));
+                }
+                self.claim(Slot::InPort, key, tok)?;
+                self.no_mask(&tok, key, v)?;
+                let p = number(&tok, v, "in_port", u64::from(OFPP_MAX))?;
+                if p == 0 {
+                    return Err(tok.err("in_port must be 1 or more"));
+                }
+                self.flow.matches.in_port = Some(p as u32);
+            }
+            "dl_src" | "eth_src" | "dl_dst" | "eth_dst" => {
+                let src = key.ends_with("src");
+                self.claim(if src { Slot::EthSrc } else { Slot::EthDst }, key, tok)?;
+                let (a, m) = match v.split_once('/') {
+                    Some((a, m)) => (a, Some(m)),
+                    None => (v, None),
+                };
+                let addr = parse_mac(a).ok_or_else(|| {
+                    tok.err(format!(
+                        "{key} must be an Ethernet address like 50:54:00:00:00:01, got '{a}'"
+                    ))
+                })?;
+                let mask = match m {
+                    Some(m) => parse_mac(m).ok_or_else(|| {
+                        tok.err(format!(
+                            "{key} mask must be an Ethernet address like ff:ff:ff:00:00:00, got '{m}'"
+                        ))
+                    })?,
+                    None => [0xff; 6],
+                };
+                self.exact_only(&tok, key, mask == [0xff; 6])?;
+                let mut addr = addr;
+                for (a, m) in addr.iter_mut().zip(mask) {
+                    *a &= m;
+                }
+                let val = (mask != [0; 6]).then_some(MacMasked { addr, mask });
+                if src {
+                    self.flow.matches.eth_src = val;
+                } else {
+                    self.flow.matches.eth_dst = val;
+                }
+            }
+            "dl_type" | "eth_type" => {
+                self.claim(Slot::EthType, key, tok)?;
+                self.no_mask(&tok, key, v)?;
+                let t = number(&tok, v, key, u64::from(u16::MAX))? as u16;
+                if t == ETH_TYPE_VLAN {
+                    return Err(tok.err(format!(
+                        "{key} is the type after an 802.1Q tag; use dl_vlan to match tagged frames"
+                    )));
+                }
+                self.set_eth_type(t, tok)?;
+            }
+            "dl_vlan" | "vlan_vid" => {
+                self.claim(Slot::Vlan, key, tok)?;
+                self.no_mask(&tok, key, v)?;
+                self.flow.matches.vlan_vid = Some(number(&tok, v, key, 4095)? as u16);
+            }
+            "nw_proto" | "ip_proto" => {
+                self.claim(Slot::IpProto, key, tok)?;
+                self.no_mask(&tok, key, v)?;
+                let p = number(&tok, v, key, u64::from(u8::MAX))? as u8;
+                self.set_ip_proto(p, tok)?;
+            }
+            "nw_src" | "ip_src" | "nw_dst" | "ip_dst" | "ipv6_src" | "ipv6_dst" => {
+                let src = key.ends_with("src");
+                self.claim(if src { Slot::IpSrc } else { Slot::IpDst }, key, tok)?;
+                let v6 = key.starts_with("ipv6");
+                let ip = parse_ip_masked(&tok, key, v, v6)?;
+                self.exact_only(&tok, key, ip.is_exact())?;
+                let val = ip.mask_bytes().iter().any(|&b| b != 0).then_some(ip);
+                if src {
+                    self.flow.matches.ip_src = val;
+                } else {
+                    self.flow.matches.ip_dst = val;
+                }
+            }
+            "tp_src" | "tcp_src" | "udp_src" | "sctp_src" | "tp_dst" | "tcp_dst" | "udp_dst"
+            | "sctp_dst" => {
+                let src = key.ends_with("src");
+                self.claim(if src { Slot::L4Src } else { Slot::L4Dst }, key, tok)?;
+                self.no_mask(&tok, key, v)?;
+                let p = Some(number(&tok, v, key, u64::from(u16::MAX))? as u16);
+                if src {
+                    self.flow.matches.l4_src = p;
+                } else {
+                    self.flow.matches.l4_dst = p;
+                }
+            }
+            "icmp_type" | "icmp_code" | "icmpv6_type" | "icmpv6_code" => {
+                let src = key.ends_with("type");
+                self.claim(if src { Slot::L4Src } else { Slot::L4Dst }, key, tok)?;
+                self.no_mask(&tok, key, v)?;
+                let p = Some(number(&tok, v, key, u64::from(u8::MAX))? as u16);
+                if src {
+                    self.flow.matches.l4_src = p;
+                } else {
+                    self.flow.matches.l4_dst = p;
+                }
+            }
+            _ => {
+                return Err(tok.err(format!(
+                    "unknown field '{key}' (ofgroup matches in_port, dl_src, dl_dst, dl_type, dl_vlan, nw_proto, nw_src, nw_dst, ipv6_src, ipv6_dst, tp_src, tp_dst, icmp_type, icmp_code, icmpv6_type, icmpv6_code)"
+                )))
+            }
+        }
+        Ok(())
+    }
+
+    /// Prerequisites, as OVS checks them, once every field is known.
+    fn prerequisites(&self) -> Result<(), ParseError> {
+        let m = &self.flow.matches;
+        let eth = m.eth_type;
+        let proto = m.ip_proto;
+        for s in &self.seen {
+            let need = |ok: bool, what: &str| {
+                if ok {
+                    Ok(())
+                } else {
+                    Err(s.tok.err(format!("{} needs {what}", s.key)))
+                }
+            };
+            match s.slot {
+                Slot::IpProto => need(
+                    matches!(eth, Some(ETH_TYPE_IPV4 | ETH_TYPE_IPV6)),
+                    "ip or ipv6 (dl_type=0x0800 or 0x86dd)",
+                )?,
+                Slot::IpSrc | Slot::IpDst if s.key.starts_with("ipv6") => {
+                    need(eth == Some(ETH_TYPE_IPV6), "ipv6 (dl_type=0x86dd)")?
+                }
+                Slot::IpSrc | Slot::IpDst => {
+                    need(eth == Some(ETH_TYPE_IPV4), "ip (dl_type=0x0800)")?
+                }
+                Slot::L4Src | Slot::L4Dst => match s.key.split('_').next().unwrap_or("") {
+                    "tp" => need(
+                        matches!(proto, Some(IPPROTO_TCP | IPPROTO_UDP | IPPROTO_SCTP)),
+                        "tcp, udp or sctp (nw_proto=6, 17 or 132)",
+                    )?,
+                    "tcp" => need(proto == Some(IPPROTO_TCP), "tcp or tcp6 (nw_proto=6)")?,
+                    "udp" => need(proto == Some(IPPROTO_UDP), "udp or udp6 (nw_proto=17)")?,
+                    "sctp" => need(proto == Some(IPPROTO_SCTP), "sctp or sctp6 (nw_proto=132)")?,
+                    "icmp" => need(
+                        proto == Some(IPPROTO_ICMP) && eth == Some(ETH_TYPE_IPV4),
+                        "icmp (ip with nw_proto=1)",
+                    )?,
+                    _ => need(
+                        proto == Some(IPPROTO_ICMPV6) && eth == Some(ETH_TYPE_IPV6),
+                        "icmp6 (ipv6 with nw_proto=58)",
+                    )?,
+                },
+                _ => {}
+            }
+        }
+        Ok(())
+    }
+}
+
+fn parse_ip_masked(tok: &Tok<'_>, key: &str, v: &str, v6: bool) -> Result<IpMasked, ParseError> {
+    let (a, m) = match v.split_once('/') {
+        Some((a, m)) => (a, Some(m)),
+        None => (v, None),
+    };
+    let (family, example, bits) = if v6 {
+        ("IPv6", "fd00::1/64", 128u32)
+    } else {
+        ("IPv4", "10.0.0.0/24", 32u32)
+    };
+    let addr: IpAddr = if v6 {
+        a.parse::<Ipv6Addr>().map(IpAddr::V6)
+    } else {
+        a.parse::<Ipv4Addr>().map(IpAddr::V4)
+    }
+    .map_err(|_| {
+        tok.err(format!(
+            "{key} must be an {family} address (optionally /prefix), like {example}, got '{a}'"
+        ))
+    })?;
+    let mask = match m {
+        None => IpMasked::exact(addr).mask,
+        Some(m) if !m.is_empty() && m.bytes().all(|b| b.is_ascii_digit()) => {
+            let n: u32 =
+                m.parse().ok().filter(|&n| n <= bits).ok_or_else(|| {
+                    tok.err(format!("{key} prefix must be 0 to {bits}, got '{m}'"))
+                })?;
+            if v6 {
+                IpAddr::V6(Ipv6Addr::from(u128::MAX.checked_shl(128 - n).unwrap_or(0)))
+            } else {
+                IpAddr::V4(Ipv4Addr::from(u32::MAX.checked_shl(32 - n).unwrap_or(0)))
+            }
+        }
+        Some(m) => if v6 {
+            m.parse::<Ipv6Addr>().map(IpAddr::V6)
+        } else {
+            m.parse::<Ipv4Addr>().map(IpAddr::V4)
+        }
+        .map_err(|_| {
+            tok.err(format!(
+                "{key} mask must be a prefix length or an {family} mask, got '{m}'"
+            ))
+        })?,
+    };
+    let masked = match (addr, mask) {
+        (IpAddr::V4(a), IpAddr::V4(m)) => IpAddr::V4(Ipv4Addr::from(u32::from(a) & u32::from(m))),
+        (IpAddr::V6(a), IpAddr::V6(m)) => IpAddr::V6(Ipv6Addr::from(u128::from(a) & u128::from(m))),
+        _ => unreachable!("address and mask parsed as the same family"),
+    };
+    Ok(IpMasked { addr: masked, mask })
+}
+
+fn parse_actions(list: &str, base: usize) -> Result<Vec<Action>, ParseError> {
+    let toks = action_tokens(list, base);
+    let mut out = Vec::new();
+    for t in &toks {
+        if t.text == "drop" {
+            if toks.len() > 1 {
+                return Err(t.err("drop must be the only action"));
+            }
+            continue;
+        }
+        out.push(parse_action(t, t.text)?);
+    }
+    Ok(out)
+}
+
+fn parse_inner(input: &str, mode: Mode) -> Result<Flow, ParseError> {
+    let mut p = Parser {
+        mode,
+        flow: Flow::default(),
+        seen: Vec::new(),
+        eth_type_by: None,
+        ip_proto_by: None,
+    };
+    let mut actions = None;
+    for tok in tokens(input) {
+        if tok.text.starts_with("actions=") {
+            let cmd = match mode {
+                Mode::Frame => return Err(tok.err("a frame has no actions")),
+                Mode::Flow(c) => c,
+            };
+            if !cmd.takes_actions() {
+                return Err(tok.err("del-flows takes no actions"));
+            }
+            // The rest of the input, from just after "actions=".
+            let byte = input
+                .char_indices()
+                .nth(tok.pos - 1)
+                .map_or(input.len(), |(i, _)| i)
+                + "actions=".len();
+            actions = Some(parse_actions(&input[byte..], tok.pos + "actions=".len())?);
+            break;
+        }
+        p.field(tok)?;
+    }
+    p.prerequisites()?;
+    if let Mode::Flow(c) = mode {
+        if c.takes_actions() && actions.is_none() {
+            return Err(ParseError {
+                message: format!(
+                    "missing actions= in '{}' (actions=drop for none)",
+                    input.trim()
+                ),
+                token: String::new(),
+                position: 0,
+            });
+        }
+    }
+    let mut flow = p.flow;
+    flow.actions = actions.unwrap_or_default();
+    Ok(flow)
+}
+
+/// Parse a flow string for the command `cmd`.
+pub fn parse_flow(input: &str, cmd: FlowCommand) -> Result<Flow, ParseError> {
+    parse_inner(input, Mode::Flow(cmd))
+}
+
+/// Parse a frame description (match syntax, exact values only, no priority/in_port/actions).
+pub fn parse_frame_match(input: &str) -> Result<Match, ParseError> {
+    parse_inner(input, Mode::Frame).map(|f| f.matches)
+}
+
+/// Parse one line of an `add-flows` file: an optional keyword (add, modify, modify_strict,
+/// delete, delete_strict; default add) and a flow. Blank lines and `#` comments give `None`.
+pub fn parse_flow_line(line: &str) -> Result<Option<(FlowCommand, Flow)>, ParseError> {
+    let trimmed = line.trim();
+    if trimmed.is_empty() || trimmed.starts_with('#') {
+        return Ok(None);
+    }
+    let lead = line.chars().count() - line.trim_start().chars().count();
+    let word_end = trimmed.find([' ', '\t', ',']).unwrap_or(trimmed.len());
+    let word = &trimmed[..word_end];
+    let (cmd, skip) = match FlowCommand::ALL.iter().find(|(_, k)| *k == word) {
+        Some((c, _)) => (*c, word.chars().count()),
+        None => (FlowCommand::Add, 0),
+    };
+    let rest = if skip > 0 {
+        &trimmed[word.len()..]
+    } else {
+        trimmed
+    };
+    parse_flow(rest, cmd)
+        .map(|f| Some((cmd, f)))
+        .map_err(|mut e| {
+            if e.position > 0 {
+                e.position += lead + skip;
+            }
+            e
+        })
+}
+
+fn format_ip(ip: &IpMasked) -> String {
+    if ip.is_exact() {
+        return ip.addr.to_string();
+    }
+    match ip.prefix() {
+        Some(n) => format!("{}/{n}", ip.addr),
+        None => format!("{}/{}", ip.addr, ip.mask),
+    }
+}
+
+fn format_mac_masked(m: &MacMasked) -> String {
+    if m.is_exact() {
+        format_mac(&m.addr)
+    } else {
+        format!("{}/{}", format_mac(&m.addr), format_mac(&m.mask))
+    }
+}
+
+/// The match (and priority, unless it is the default) in canonical ovs-ofctl form, e.g.
+/// `priority=10,ip,in_port=1,nw_dst=10.0.0.0/24`; empty for a default-priority match-all.
+pub fn format_match(priority: u16, m: &Match) -> String {
+    let mut parts: Vec<String> = Vec::new();
+    if priority != DEFAULT_PRIORITY {
+        parts.push(format!("priority={priority}"));
+    }
+    let short = m.eth_type.and_then(|e| {
+        SHORTHANDS
+            .iter()
+            .find(|(_, t, p)| *t == e && (p.is_none() || *p == m.ip_proto))
+            // A protocol-specific name wins over the bare ip/ipv6.
+            .map(|s| {
+                SHORTHANDS
+                    .iter()
+                    .find(|(_, t, p)| *t == e && p.is_some() && *p == m.ip_proto)
+                    .unwrap_or(s)
+            })
+    });
+    if let Some((name, _, _)) = short {
+        parts.push(name.to_string());
+    }
+    if let Some(p) = m.in_port {
+        parts.push(format!("in_port={p}"));
+    }
+    if let Some(v) = m.vlan_vid {
+        parts.push(format!("dl_vlan={v}"));
+    }
+    if let Some(a) = &m.eth_src {
+        parts.push(format!("dl_src={}", format_mac_masked(a)));
+    }
+    if let Some(a) = &m.eth_dst {
+        parts.push(format!("dl_dst={}", format_mac_masked(a)));
+    }
+    if let (Some(t), None) = (m.eth_type, short) {
+        parts.push(format!("dl_type=0x{t:04x}"));
+    }
+    for (ip, v4, v6) in [
+        (&m.ip_src, "nw_src", "ipv6_src"),
+        (&m.ip_dst, "nw_dst", "ipv6_dst"),
+    ] {
+        if let Some(ip) = ip {
+            let key = if ip.addr.is_ipv4() { v4 } else { v6 };
+            parts.push(format!("{key}={}", format_ip(ip)));
+        }
+    }
+    if let Some(p) = m.ip_proto {
+        if short.is_none_or(|s| s.2 != Some(p)) {
+            parts.push(format!("nw_proto={p}"));
+        }
+    }
+    let (src, dst) = match m.ip_proto {
+        Some(IPPROTO_ICMP) => ("icmp_type", "icmp_code"),
+        Some(IPPROTO_ICMPV6) => ("icmpv6_type", "icmpv6_code"),
+        _ => ("tp_src", "tp_dst"),
+    };
+    if let Some(p) = m.l4_src {
+        parts.push(format!("{src}={p}"));
+    }
+    if let Some(p) = m.l4_dst {
+        parts.push(format!("{dst}={p}"));
+    }
+    parts.join(",")
+}
+
+/// A flow as `dump-flows` writes it without counters, e.g.
+/// `priority=10,ip,nw_dst=10.0.0.0/24 actions=group:1234`; parses back to the same flow.
+pub fn format_flow(f: &Flow) -> String {
+    let m = format_match(f.priority, &f.matches);
+    let sep = if m.is_empty() { "" } else { " " };
+    format!("{m}{sep}actions={}", format_actions(&f.actions))
+}
+
+/// A `dump-flows` line (without its leading space):
+/// `duration=1.234s, n_packets=3, n_bytes=180, priority=10,ip,nw_dst=10.0.0.0/24 actions=group:1234`.
+pub fn format_flow_stats(f: &Flow, s: &FlowStats) -> String {
+    let mut out = String::new();
+    let _ = write!(
+        out,
+        "duration={}.{:03}s, n_packets={}, n_bytes={}, {}",
+        s.duration_ns / 1_000_000_000,
+        s.duration_ns / 1_000_000 % 1000,
+        s.packets,
+        s.bytes,
+        format_flow(f)
+    );
+    out
+}
+
+/// The match nest's attributes (number, payload) as the kernel takes them: wildcarded fields and
+/// all-ones masks are left out; u16/u32 in host order, addresses in network order.
+pub fn match_attrs(m: &Match) -> Vec<(u16, Vec<u8>)> {
+    let mut v = Vec::new();
+    if let Some(p) = m.in_port {
+        v.push((ma::IN_PORT, p.to_ne_bytes().to_vec()));
+    }
+    for (a, id, mask_id) in [
+        (&m.eth_src, ma::ETH_SRC, ma::ETH_SRC_MASK),
+        (&m.eth_dst, ma::ETH_DST, ma::ETH_DST_MASK),
+    ] {
+        if let Some(a) = a {
+            v.push((id, a.addr.to_vec()));
+            if !a.is_exact() {
+                v.push((mask_id, a.mask.to_vec()));
+            }
+        }
+    }
+    if let Some(t) = m.eth_type {
+        v.push((ma::ETH_TYPE, t.to_ne_bytes().to_vec()));
+    }
+    if let Some(t) = m.vlan_vid {
+        v.push((ma::VLAN_VID, t.to_ne_bytes().to_vec()));
+    }
+    if let Some(p) = m.ip_proto {
+        v.push((ma::IP_PROTO, vec![p]));
+    }
+    for (a, id, mask_id) in [
+        (&m.ip_src, ma::IP_SRC, ma::IP_SRC_MASK),
+        (&m.ip_dst, ma::IP_DST, ma::IP_DST_MASK),
+    ] {
+        if let Some(a) = a {
+            v.push((id, a.addr_bytes()));
+            if !a.is_exact() {
+                v.push((mask_id, a.mask_bytes()));
+            }
+        }
+    }
+    if let Some(p) = m.l4_src {
+        v.push((ma::L4_SRC, p.to_ne_bytes().to_vec()));
+    }
+    if let Some(p) = m.l4_dst {
+        v.push((ma::L4_DST, p.to_ne_bytes().to_vec()));
+    }
+    v
+}
+
+fn fixed<const N: usize>(what: &str, b: &[u8]) -> Result<[u8; N], String> {
+    b.try_into()
+        .map_err(|_| format!("{what} attribute of {} bytes", b.len()))
+}
+
+fn ip_of(what: &str, b: &[u8]) -> Result<IpAddr, String> {
+    match b.len() {
+        4 => Ok(IpAddr::V4(Ipv4Addr::from(fixed::<4>(what, b)?))),
+        16 => Ok(IpAddr::V6(Ipv6Addr::from(fixed::<16>(what, b)?))),
+        n => Err(format!("{what} attribute of {n} bytes")),
+    }
+}
+
+/// The inverse of `match_attrs`: the match nest the kernel sends back.
+pub fn decode_match<'b>(attrs: impl IntoIterator<Item = (u16, &'b [u8])>) -> Result<Match, String> {
+    let mut m = Match::default();
+    let (mut src_mask, mut dst_mask) = (None, None);
+    let (mut ip_src_mask, mut ip_dst_mask) = (None, None);
+    for (kind, b) in attrs {
+        let u16_of = |what: &str| fixed::<2>(what, b).map(u16::from_ne_bytes);
+        match kind {
+            ma::IN_PORT => m.in_port = Some(u32::from_ne_bytes(fixed("in-port", b)?)),
+            ma::ETH_SRC => m.eth_src = Some(MacMasked::exact(fixed("eth-src", b)?)),
+            ma::ETH_SRC_MASK => src_mask = Some(fixed::<6>("eth-src-mask", b)?),
+            ma::ETH_DST => m.eth_dst = Some(MacMasked::exact(fixed("eth-dst", b)?)),
+            ma::ETH_DST_MASK => dst_mask = Some(fixed::<6>("eth-dst-mask", b)?),
+            ma::ETH_TYPE => m.eth_type = Some(u16_of("eth-type")?),
+            ma::VLAN_VID => m.vlan_vid = Some(u16_of("vlan-vid")?),
+            ma::IP_PROTO => m.ip_proto = Some(fixed::<1>("ip-proto", b)?[0]),
+            ma::IP_SRC => m.ip_src = Some(IpMasked::exact(ip_of("ip-src", b)?)),
+            ma::IP_SRC_MASK => ip_src_mask = Some(ip_of("ip-src-mask", b)?),
+            ma::IP_DST => m.ip_dst = Some(IpMasked::exact(ip_of("ip-dst", b)?)),
+            ma::IP_DST_MASK => ip_dst_mask = Some(ip_of("ip-dst-mask", b)?),
+            ma::L4_SRC => m.l4_src = Some(u16_of("l4-src")?),
+            ma::L4_DST => m.l4_dst = Some(u16_of("l4-dst")?),
+            _ => {}
+        }
+    }
+    for (a, mask) in [(&mut m.eth_src, src_mask), (&mut m.eth_dst, dst_mask)] {
+        if let (Some(a), Some(mask)) = (a, mask) {
+            a.mask = mask;
+        }
+    }
+    for (a, mask, what) in [
+        (&mut m.ip_src, ip_src_mask, "ip-src-mask"),
+        (&mut m.ip_dst, ip_dst_mask, "ip-dst-mask"),
+    ] {
+        if let (Some(a), Some(mask)) = (a, mask) {
+            if a.addr.is_ipv4() != mask.is_ipv4() {
+                return Err(format!("{what} is not as long as its address"));
+            }
+            a.mask = mask;
+        }
+    }
+    Ok(m)
+}

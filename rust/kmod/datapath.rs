@@ -160,9 +160,13 @@ impl Datapath {
             None => dp.free_port_no().ok_or(PortError::Full)?,
         };
         let port = Port::new(no, dev, dp.clone()).map_err(PortError::Kernel)?;
-        port.dev
-            .hook(&rtnl, port.clone())
-            .map_err(|e| if e == EBUSY { PortError::Busy } else { PortError::Kernel(e) })?;
+        port.dev.hook(&rtnl, port.clone()).map_err(|e| {
+            if e == EBUSY {
+                PortError::Busy
+            } else {
+                PortError::Kernel(e)
+            }
+        })?;
         if let Err(e) = dp.ports.store(no, port.clone()) {
             drop(port.dev.unhook(&rtnl));
             return Err(PortError::Kernel(e));
@@ -253,7 +257,11 @@ impl Datapath {
     }
 
     /// Modify flows.
-    pub(crate) fn flow_modify(&self, sel: Selector<'_>, actions: &[Action]) -> Result<u32, FlowError> {
+    pub(crate) fn flow_modify(
+        &self,
+        sel: Selector<'_>,
+        actions: &[Action],
+    ) -> Result<u32, FlowError> {
         let _g = self.flows_lock.lock();
         self.flows.modify(&self.table, sel, actions)
     }
@@ -275,7 +283,7 @@ impl Datapath {
         if n > 0 {
             // The groups are gone from the table: a flow naming one is now dangling.
             self.flows.delete_using_groups(|g| {
-                id.map_or(true, |id| id == g) && self.table.get(g).is_none()
+                id.is_none_or(|id| id == g) && self.table.get(g).is_none()
             })?;
         }
         Ok(n)

@@ -215,7 +215,10 @@ impl FlowTable {
     ) -> Result<(), FlowError> {
         let mut w = self.writer.lock();
         let groups = Self::group_refs(table, actions)?;
-        let same = w.flows.iter().position(|f| f.priority == priority && f.m == m);
+        let same = w
+            .flows
+            .iter()
+            .position(|f| f.priority == priority && f.m == m);
         if same.is_none() && w.flows.len() >= MAX_FLOWS {
             return Err(FlowError::TableFull);
         }
@@ -324,7 +327,10 @@ impl FlowTable {
         }
         let next = Self::copy_without(&w.flows, &pred)?;
         self.publish(&next)?;
-        w.flows.iter().filter(|f| pred(f)).for_each(|f| f.release_group_refs());
+        w.flows
+            .iter()
+            .filter(|f| pred(f))
+            .for_each(|f| f.release_group_refs());
         w.flows = next;
         Ok(n as u32)
     }
@@ -352,7 +358,10 @@ impl FlowTable {
     pub(crate) fn next(&self, cursor: &mut u64) -> Option<FlowInfo> {
         let w = self.writer.lock();
         let after = *cursor;
-        let f = w.flows.iter().find(|f| after == 0 || cursor_of(f) > after)?;
+        let f = w
+            .flows
+            .iter()
+            .find(|f| after == 0 || cursor_of(f) > after)?;
         *cursor = cursor_of(f);
         Some(FlowInfo {
             flow: f.clone(),

@@ -33,7 +33,12 @@ fn missing(op: &str, what: &str) -> Reject {
 fn bytes_of<const N: usize>(a: &Attr<'_>, name: &str) -> Res<[u8; N]> {
     a.payload.try_into().map_err(|_| {
         invalid(
-            format_args!("attribute '{}' must be {} bytes, not {}", name, N, a.payload.len()),
+            format_args!(
+                "attribute '{}' must be {} bytes, not {}",
+                name,
+                N,
+                a.payload.len()
+            ),
             Some(a),
         )
     })
@@ -49,7 +54,12 @@ fn ip_of(v: &Attr<'_>, mask: Option<&Attr<'_>>, name: &str) -> Res<IpMasked> {
     let mask_len = mask.map(|m| m.payload.len());
     if mask_len.is_some_and(|l| l != v.payload.len()) {
         return Err(invalid(
-            format_args!("'{}-mask' must be as long as '{}' ({} bytes)", name, name, v.payload.len()),
+            format_args!(
+                "'{}-mask' must be as long as '{}' ({} bytes)",
+                name,
+                name,
+                v.payload.len()
+            ),
             mask,
         ));
     }
@@ -93,7 +103,10 @@ fn parse_match(nest: Option<Attr<'_>>) -> Res<Match> {
                 *slot = Some((bytes_of::<6>(&v, name)?, mask));
             }
             (None, Some(m)) => {
-                return Err(invalid(format_args!("'{}-mask' without '{}'", name, name), Some(&m)))
+                return Err(invalid(
+                    format_args!("'{}-mask' without '{}'", name, name),
+                    Some(&m),
+                ))
             }
             (None, None) => {}
         }
@@ -114,7 +127,10 @@ fn parse_match(nest: Option<Attr<'_>>) -> Res<Match> {
         match (find(v), find(m)) {
             (Some(v), mask) => *slot = Some(ip_of(&v, mask.as_ref(), name)?),
             (None, Some(m)) => {
-                return Err(invalid(format_args!("'{}-mask' without '{}'", name, name), Some(&m)))
+                return Err(invalid(
+                    format_args!("'{}-mask' without '{}'", name, name),
+                    Some(&m),
+                ))
             }
             (None, None) => {}
         }
@@ -125,9 +141,8 @@ fn parse_match(nest: Option<Attr<'_>>) -> Res<Match> {
     if let Some(a) = find(ma::L4_DST) {
         s.l4_dst = Some(u16_of(&a, "l4-dst")?);
     }
-    s.to_match().map_err(|e| {
-        Reject::new(e.errno(), format_args!("{}", e), Some(nest.offset))
-    })
+    s.to_match()
+        .map_err(|e| Reject::new(e.errno(), format_args!("{}", e), Some(nest.offset)))
 }
 
 fn put_match(m: &mut Msg, mt: &Match) -> Result {
@@ -213,7 +228,10 @@ fn parse_flow<'a>(attrs: &Attrs<'a>) -> Res<ReqFlow<'a>> {
                     if p == 0 || p > PORT_MAX {
                         return Err(Reject::new(
                             errno::EINVAL,
-                            format_args!("BAD_OUT_PORT: flow: output:{} is not a port number (1..{})", p, PORT_MAX),
+                            format_args!(
+                                "BAD_OUT_PORT: flow: output:{} is not a port number (1..{})",
+                                p, PORT_MAX
+                            ),
                             Some(a.offset),
                         ));
                     }
@@ -246,7 +264,10 @@ impl ReqFlow<'_> {
             }
             FlowError::TableFull => Reject::new(
                 errno::ENOSPC,
-                format_args!("TABLE_FULL: the flow table holds {} flows", crate::flow::MAX_FLOWS),
+                format_args!(
+                    "TABLE_FULL: the flow table holds {} flows",
+                    crate::flow::MAX_FLOWS
+                ),
                 None,
             ),
             FlowError::NoMem => nomem(),
@@ -294,7 +315,9 @@ fn put_flow(m: &mut Msg, f: &FlowInfo) -> Result {
 }
 
 fn port_no_of(attrs: &Attrs<'_>, op: &str) -> Res<u32> {
-    let a = attrs.find(po::PORT_NO).ok_or_else(|| missing(op, "port-no"))?;
+    let a = attrs
+        .find(po::PORT_NO)
+        .ok_or_else(|| missing(op, "port-no"))?;
     let no = u32_of(&a, "port-no")?;
     if no == 0 || no > PORT_MAX {
         return Err(invalid(
@@ -320,7 +343,11 @@ pub(crate) fn handle_do(dp: ArcBorrow<'_, Datapath>, command: u8, req: &Request<
             };
             let name_attr = attrs.find(po::IFNAME);
             let name = name_attr.map_or(&[][..], |a| {
-                let end = a.payload.iter().position(|&b| b == 0).unwrap_or(a.payload.len());
+                let end = a
+                    .payload
+                    .iter()
+                    .position(|&b| b == 0)
+                    .unwrap_or(a.payload.len());
                 a.payload.get(..end).unwrap_or(&[])
             });
             if ifindex == 0 && name.is_empty() {
@@ -339,7 +366,10 @@ pub(crate) fn handle_do(dp: ArcBorrow<'_, Datapath>, command: u8, req: &Request<
                 ),
                 PortError::NotEthernet => Reject::new(
                     errno::EINVAL,
-                    format_args!("device '{}' is not an Ethernet device (or is loopback)", shown),
+                    format_args!(
+                        "device '{}' is not an Ethernet device (or is loopback)",
+                        shown
+                    ),
                     name_attr.map(|a| a.offset),
                 ),
                 PortError::Exists(n) => Reject::new(
@@ -347,11 +377,9 @@ pub(crate) fn handle_do(dp: ArcBorrow<'_, Datapath>, command: u8, req: &Request<
                     format_args!("port {} is already attached", n),
                     attrs.find(po::PORT_NO).map(|a| a.offset),
                 ),
-                PortError::Full => Reject::new(
-                    errno::ENOSPC,
-                    format_args!("no free port number"),
-                    None,
-                ),
+                PortError::Full => {
+                    Reject::new(errno::ENOSPC, format_args!("no free port number"), None)
+                }
                 PortError::Busy => Reject::new(
                     16, // EBUSY
                     format_args!(

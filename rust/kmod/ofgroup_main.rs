@@ -87,10 +87,7 @@ impl kernel::Module for OfGroup {
         let table = Arc::pin_init(Table::new(l), GFP_KERNEL)?;
         let dp = Arc::pin_init(Datapath::new(table), GFP_KERNEL)?;
         let hooks = ffi::net::NetHooks::register()?;
-        let family = KBox::pin_init(
-            ffi::genl::Family::register(module, dp.clone()),
-            GFP_KERNEL,
-        )?;
+        let family = KBox::pin_init(ffi::genl::Family::register(module, dp.clone()), GFP_KERNEL)?;
         pr_info!(
             "ofgroup {} loaded (max_groups={}, max_buckets={})\n",
             VERSION,

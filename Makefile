@@ -7,6 +7,7 @@
 #   make shell      interactive VM shell with the module loaded
 #   make lint       rustfmt + clippy for the module (CLIPPY=1) and the userspace crates
 #   make bench-lookup   group lookup cost at 16 vs 1M groups (perf kernel)
+#   make bench-flows    flow lookup cost at 10 vs 1k flows: 4 masks, and a mask per flow (perf kernel)
 #   make bench-groups   install/dump 100k groups: ofgroupctl vs ip nexthop (perf kernel)
 #
 # KDIR=<built 7.3 tree> builds against your own kernel and skips setup and the cached kernel build.
@@ -16,7 +17,7 @@ PROFILE ?= debug
 LLVM ?= -19
 export PROFILE
 
-.PHONY: all module setup kernel test demo vm shell lint fmt host-test bench-lookup bench-groups clean
+.PHONY: all module setup kernel test demo vm shell lint fmt host-test bench-lookup bench-flows bench-groups clean
 all: module
 
 setup:
@@ -44,6 +45,9 @@ shell:
 # Benchmarks run on the perf kernel and print ratios measured in one VM run.
 bench-lookup:
 	@scripts/bench.sh lookup
+
+bench-flows:
+	@scripts/bench.sh flows
 
 bench-groups:
 	@scripts/bench.sh groups

@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # Benchmarks, on the perf kernel, each measured within one VM run and reported as ratios.
 #   scripts/bench.sh lookup   group lookup cost at 16 groups vs 1M groups (bench_lookup=)
+#   scripts/bench.sh flows    flow lookup cost at 10 flows vs 1k flows (bench_flows=)
 #   scripts/bench.sh groups   install/dump 100k groups: ofgroupctl vs ip nexthop groups
 source "$(dirname "$0")/common.sh"
 export PROFILE=perf
-what=${1:?usage: scripts/bench.sh lookup|groups}
+what=${1:?usage: scripts/bench.sh lookup|flows|groups}
 KDIR=$("$REPO/scripts/module.sh")
 export KDIR
 run_dir="$CACHE/runs/bench-$what-$(date +%Y%m%d-%H%M%S)"
@@ -14,6 +15,12 @@ case "$what" in
     OFGROUP_VM_MEM=${OFGROUP_VM_MEM:-4G} OFGROUP_INSMOD_ARGS="bench_lookup=${OFGROUP_BENCH_GROUPS:-1000000}" \
       "$REPO/qemu/vm.sh" --run-dir "$run_dir" --timeout 1800 -- true
     grep -h 'bench lookup:' "$run_dir/dmesg" | sed 's/^\[[ 0-9.]*\] ofgroup: //'
+    ;;
+  flows)
+    log "benchmark: flow lookup at 10 vs ${OFGROUP_BENCH_FLOWS:-1000} flows (perf kernel, TCG)"
+    OFGROUP_INSMOD_ARGS="bench_flows=${OFGROUP_BENCH_FLOWS:-1000}" \
+      "$REPO/qemu/vm.sh" --run-dir "$run_dir" --timeout 1800 -- true
+    grep -h 'bench flows:' "$run_dir/dmesg" | sed 's/^\[[ 0-9.]*\] ofgroup: //'
     ;;
   groups)
     "$REPO/scripts/userspace.sh"

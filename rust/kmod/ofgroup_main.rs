@@ -55,6 +55,10 @@ module! {
             default: 0,
             description: "Benchmark: if non-zero, at load time compare lookup cost at 16 groups and at this many",
         },
+        bench_flows: u32 {
+            default: 0,
+            description: "Benchmark: if non-zero, at load time compare flow lookup cost at 10 flows and at this many",
+        },
     },
 }
 
@@ -83,6 +87,10 @@ impl kernel::Module for OfGroup {
         let big = module_parameters::bench_lookup.value();
         if big != 0 {
             bench::lookup(big)?;
+        }
+        let flows = module_parameters::bench_flows.value();
+        if flows != 0 {
+            bench::flows(flows)?;
         }
         let table = Arc::pin_init(Table::new(l), GFP_KERNEL)?;
         let dp = Arc::pin_init(Datapath::new(table), GFP_KERNEL)?;

@@ -83,7 +83,7 @@ const MIN_LOOKUPS: u64 = 4096;
 
 /// Rounds per measurement, small and big table alternating; the fastest round of each counts
 /// (the VM shares its host: a round slowed by a neighbour's burst is not the datapath's cost).
-const ROUNDS: u64 = 5;
+const ROUNDS: u64 = 25;
 
 /// Source port of every benchmark frame; destination port of the frames no ACL flow matches.
 const SPORT: u16 = 40000;

@@ -16,7 +16,7 @@ use kernel::{
 };
 
 use crate::action;
-use crate::ffi::net::{DevError, DevEvent, NetDev, Rtnl, Skb};
+use crate::ffi::net::{DevError, NetDev, Rtnl, Skb};
 use crate::ffi::{net, RcuXArray};
 use crate::flow::{FlowError, FlowTable, Selector};
 use crate::logic::{flow::Match, model::Action};
@@ -172,7 +172,6 @@ impl Datapath {
             return Err(PortError::Kernel(e));
         }
         dp.n_ports.add(1u32, Relaxed);
-        port.refresh_live();
         Ok(port.info())
     }
 
@@ -311,14 +310,10 @@ pub(crate) fn receive(port: &Port, skb: Skb, rcu: &rcu::Guard) {
     action::receive(port, skb, rcu);
 }
 
-/// A device event of `port`, under RTNL.
-pub(crate) fn device_event(port: ArcBorrow<'_, Port>, ev: DevEvent, rtnl: &Rtnl) {
-    match ev {
-        DevEvent::State => port.refresh_live(),
-        DevEvent::Unregister => {
-            // Detaching gives back the reference `port` borrows from: keep one of our own.
-            let port: Arc<Port> = port.into();
-            port.dp.detach_locked(rtnl, port.no);
-        }
-    }
+/// A port's device is going away (unregistered, or moved to another netns), under RTNL:
+/// detach the port so the device's reference is given back and unregistering completes.
+pub(crate) fn device_gone(port: ArcBorrow<'_, Port>, rtnl: &Rtnl) {
+    // Detaching gives back the reference `port` borrows from: keep one of our own.
+    let port: Arc<Port> = port.into();
+    port.dp.detach_locked(rtnl, port.no);
 }

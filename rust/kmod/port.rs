@@ -28,8 +28,6 @@ pub(crate) struct Port {
     /// The datapath the port belongs to (the cycle datapath -> port -> datapath is broken when
     /// the port is detached; every port is detached before the datapath goes).
     pub(crate) dp: Arc<Datapath>,
-    /// Up with carrier, as the last device event said.
-    live: Atomic<i32>,
     /// Frames received.
     pub(crate) rx: Counters,
     /// Frames transmitted.
@@ -63,13 +61,11 @@ pub(crate) struct PortInfo {
 impl Port {
     /// A port object for `dev` (not attached yet).
     pub(crate) fn new(no: u32, dev: NetDev, dp: Arc<Datapath>) -> Result<Arc<Self>> {
-        let live = i32::from(dev.live());
         Ok(Arc::new(
             Port {
                 no,
                 dev,
                 dp,
-                live: Atomic::new(live),
                 rx: Counters::new(),
                 tx: Counters::new(),
                 missed: Atomic::new(0),
@@ -79,14 +75,11 @@ impl Port {
         )?)
     }
 
-    /// Whether the port is up with carrier.
+    /// Whether the port is up with carrier: read from the device's state bits each time (two
+    /// bit tests), so fast_failover reacts to the very next packet after a link change, without
+    /// waiting for the notifier's (linkwatch-delayed) carrier events.
     pub(crate) fn is_live(&self) -> bool {
-        self.live.load(Relaxed) != 0
-    }
-
-    /// Re-read liveness from the device (after a device event).
-    pub(crate) fn refresh_live(&self) {
-        self.live.store(i32::from(self.dev.live()), Relaxed);
+        self.dev.live()
     }
 
     /// A received frame matched no flow.

@@ -7,6 +7,7 @@
 # as a datapath port.
 port_ns() {
   local ns=$1 ifc=$2 addr=$3 mac=$4
+  ip link del "$ifc-dp" 2>/dev/null || true
   ip netns add "$ns" 2>/dev/null || true
   ip netns exec "$ns" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1
   ip link add "$ifc-dp" type veth peer name "$ifc" netns "$ns"
@@ -58,12 +59,25 @@ expect_eq() {
   echo "ok: $1 = $3"
 }
 
-# cleanup_dp — remove flows, groups, ports and namespaces a scenario made.
+# cleanup_dp — remove flows, groups, veth pairs and namespaces a scenario made. Deleting a veth
+# end deletes its peer at once (a deleted namespace would take its ends away asynchronously).
 cleanup_dp() {
-  ofgroupctl del-flows || true
-  ofgroupctl del-groups || true
-  for ns in $(ip netns list | cut -d' ' -f1); do ip netns del "$ns"; done
+  ofgroupctl del-flows 2>/dev/null || true
+  ofgroupctl del-groups 2>/dev/null || true
   ip -o link show type veth | sed -n 's/^[0-9]*: \([^@:]*\).*/\1/p' | while read -r d; do
     ip link del "$d" 2>/dev/null || true
   done
+  for ns in $(ip netns list | cut -d' ' -f1); do ip netns del "$ns"; done
+}
+
+# dp_baseline — remember the datapath counters, so dp_delta can report what this scenario added
+# (they are datapath-wide and survive earlier scenarios).
+dp_baseline() {
+  base_lost=$(dp_field lost) base_missed=$(dp_field missed)
+}
+
+# dp_delta FIELD — lost / missed since dp_baseline.
+dp_delta() {
+  local base_var="base_$1"
+  echo $(($(dp_field "$1") - ${!base_var}))
 }

@@ -2,9 +2,9 @@
 
 //! Networking at the C boundary: frames (`Skb`), held net devices (`NetDev`), RTNL, the frame
 //! hook that makes a device a datapath port, and the two entry points the shim calls (a frame
-//! arrived on a port; a port's device changed state or is going away).
+//! arrived on a port; a port's device is going away).
 
-use core::ffi::{c_int, c_void};
+use core::ffi::c_void;
 use core::ptr::NonNull;
 use kernel::{
     bindings,
@@ -228,15 +228,6 @@ impl Drop for NetDev {
     }
 }
 
-/// A device event of a port, as the notifier reports it.
-#[derive(Clone, Copy, PartialEq, Eq)]
-pub(crate) enum DevEvent {
-    /// Up/down or carrier changed.
-    State,
-    /// The device is being unregistered (or leaves the namespace): detach now.
-    Unregister,
-}
-
 /// Frame-hook entry: a frame arrived on a port's device (softirq, RCU read side).
 extern "C" fn rx_entry(port: *mut c_void, skb: *mut bindings::sk_buff) {
     // SAFETY: the shim passes the data pointer `hook` registered (an `Arc<Port>` reference the
@@ -251,19 +242,14 @@ extern "C" fn rx_entry(port: *mut c_void, skb: *mut bindings::sk_buff) {
     }
 }
 
-/// Notifier entry: a port's device event, under RTNL.
-extern "C" fn event_entry(port: *mut c_void, what: c_int) {
+/// Notifier entry: a port's device is being unregistered, under RTNL.
+extern "C" fn gone_entry(port: *mut c_void) {
     // SAFETY: as in `rx_entry`; the notifier runs under RTNL, which `unhook` also needs, so the
     // registration's reference is alive for this whole call.
     let port = unsafe { ArcBorrow::from_raw(port.cast_const().cast::<Port>()) };
     // SAFETY: netdevice notifiers run with RTNL held.
     let rtnl = unsafe { Rtnl::assume_held() };
-    let ev = if what == raw::OFG_DEV_UNREGISTER as c_int {
-        DevEvent::Unregister
-    } else {
-        DevEvent::State
-    };
-    crate::datapath::device_event(port, ev, &rtnl);
+    crate::datapath::device_gone(port, &rtnl);
 }
 
 /// Registration of the frame hook's and notifier's entry points; unregisters the notifier on
@@ -275,7 +261,7 @@ impl NetHooks {
     pub(crate) fn register() -> Result<Self> {
         // SAFETY: both entry points match the shim's callback types and stay valid while the
         // module is loaded; the notifier is unregistered in Drop, before unload.
-        to_result(unsafe { raw::ofg_net_init(Some(rx_entry), Some(event_entry)) })?;
+        to_result(unsafe { raw::ofg_net_init(Some(rx_entry), Some(gone_entry)) })?;
         Ok(NetHooks(()))
     }
 }

@@ -16,7 +16,7 @@
 #include "shim.h"
 
 static ofg_rx_fn ofg_rx;
-static ofg_event_fn ofg_event;
+static ofg_gone_fn ofg_gone;
 
 /* The frame hook: runs in softirq under rcu_read_lock for every frame a port's device receives. */
 static rx_handler_result_t ofg_frame_hook(struct sk_buff **pskb)
@@ -50,16 +50,9 @@ static int ofg_netdev_event(struct notifier_block *nb, unsigned long event, void
 	if (rcu_access_pointer(dev->rx_handler) != ofg_frame_hook)
 		return NOTIFY_DONE;
 	port = rtnl_dereference(dev->rx_handler_data);
-	switch (event) {
-	case NETDEV_UNREGISTER:
-		ofg_event(port, OFG_DEV_UNREGISTER);
-		break;
-	case NETDEV_UP:
-	case NETDEV_DOWN:
-	case NETDEV_CHANGE:
-		ofg_event(port, OFG_DEV_STATE);
-		break;
-	}
+	/* Liveness (up, carrier) is read from the device at use; only unregistering needs us. */
+	if (event == NETDEV_UNREGISTER)
+		ofg_gone(port);
 	return NOTIFY_DONE;
 }
 
@@ -67,10 +60,10 @@ static struct notifier_block ofg_notifier = {
 	.notifier_call = ofg_netdev_event,
 };
 
-int ofg_net_init(ofg_rx_fn rx, ofg_event_fn event)
+int ofg_net_init(ofg_rx_fn rx, ofg_gone_fn gone)
 {
 	ofg_rx = rx;
-	ofg_event = event;
+	ofg_gone = gone;
 	return register_netdevice_notifier(&ofg_notifier);
 }
 

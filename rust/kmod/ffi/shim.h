@@ -85,15 +85,13 @@ struct net_device;
 /*
  * The datapath's two entry points, called by the shim: rx(port, skb) for every frame a port's
  * device receives (softirq, RCU read side; skb is owned by the callee and positioned at the
- * Ethernet header), and event(port, what) for a port's device events under RTNL (what: one of
- * OFG_DEV_*). 'port' is the pointer given to ofg_port_hook().
+ * Ethernet header), and gone(port) under RTNL when a port's device is being unregistered (or
+ * leaves the initial netns). 'port' is the pointer given to ofg_port_hook().
  */
-#define OFG_DEV_STATE 1
-#define OFG_DEV_UNREGISTER 2
 typedef void (*ofg_rx_fn)(void *port, struct sk_buff *skb);
-typedef void (*ofg_event_fn)(void *port, int what);
+typedef void (*ofg_gone_fn)(void *port);
 /* Install the entry points and register the netdevice notifier; 0 or -errno. Process context. */
-int ofg_net_init(ofg_rx_fn rx, ofg_event_fn event);
+int ofg_net_init(ofg_rx_fn rx, ofg_gone_fn gone);
 /* Unregister the notifier. Call after every port is detached. */
 void ofg_net_exit(void);
 

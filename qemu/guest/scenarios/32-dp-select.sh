@@ -1,0 +1,31 @@
+# A select group with weights 1:3 over 4000 distinct flows: each bucket's share is within +-5
+# points of 25/75; the same flow always lands on the same bucket.
+. "$OFGROUP_REPO/qemu/guest/lib/topo.sh"
+trap cleanup_dp EXIT
+port_ns client c0 10.0.0.1/24 50:54:00:00:00:05
+port_ns s1 s1 10.0.0.2/24 50:54:00:00:00:06
+port_ns s2 s2 10.0.0.3/24 50:54:00:00:00:07
+ofgroupctl add-port c0-dp --port 1 >/dev/null
+ofgroupctl add-port s1-dp --port 2 >/dev/null
+ofgroupctl add-port s2-dp --port 3 >/dev/null
+dp_baseline
+ofgroupctl add-group 'group_id=5,type=select,bucket=bucket_id:0,weight:1,actions=output:2,bucket=bucket_id:1,weight:3,actions=output:3'
+ofgroupctl add-flow 'in_port=1,udp,actions=group:5'
+traffic client c0 --dst-mac 50:54:00:00:00:06 --count 4000 --flows 4000 >/dev/null
+sleep 1
+b0=$(group_field 5 bucket0:packet_count) b1=$(group_field 5 bucket1:packet_count)
+expect_eq "group packets" "$(group_field 5 packet_count)" 4000
+expect_eq "bucket packets add up" $((b0 + b1)) 4000
+echo "split: bucket0 $b0 ($((b0 * 100 / 4000))%), bucket1 $b1 ($((b1 * 100 / 4000))%)"
+[ "$b0" -ge 800 ] && [ "$b0" -le 1200 ] || fail "bucket0 (weight 1) got $b0 of 4000, want 25% +- 5"
+[ "$(rx_count s1 s1)" -ge "$b0" ] || fail "s1 received fewer frames than bucket0 counted"
+# One flow, many packets: exactly one bucket grows, by all of them.
+traffic client c0 --dst-mac 50:54:00:00:00:06 --count 200 --flows 1 --sport 31337 >/dev/null
+sleep 1
+d0=$(($(group_field 5 bucket0:packet_count) - b0)) d1=$(($(group_field 5 bucket1:packet_count) - b1))
+case "$d0/$d1" in
+  200/0 | 0/200) ;;
+  *) fail "one flow spread over buckets: +$d0 / +$d1" ;;
+esac
+echo "ok: one flow stayed on one bucket (+$d0 / +$d1)"
+expect_eq "lost" "$(dp_delta lost)" 0

@@ -1,0 +1,34 @@
+# Deleting a group deletes exactly the flows that use it (the seed's semantics) and traffic
+# through it stops; deleting it again is a no-op. Flows naming a missing group are refused
+# (BAD_OUT_GROUP) and ref_count counts the flows.
+. "$OFGROUP_REPO/qemu/guest/lib/topo.sh"
+trap cleanup_dp EXIT
+port_ns client c0 10.0.0.1/24 50:54:00:00:00:05
+port_ns s1 s1 10.0.0.2/24 50:54:00:00:00:06
+ofgroupctl add-port c0-dp --port 1 >/dev/null
+ofgroupctl add-port s1-dp --port 2 >/dev/null
+ofgroupctl add-group 'group_id=1,type=indirect,bucket=actions=output:2'
+ofgroupctl add-group 'group_id=2,type=indirect,bucket=actions=output:2'
+out=$(ofgroupctl add-flow 'udp,actions=group:3' 2>&1) && fail "flow to a missing group accepted"
+echo "$out" | grep -q 'BAD_OUT_GROUP' || fail "refusal: $out"
+ofgroupctl add-flow 'priority=10,udp,tp_dst=1,actions=group:1'
+ofgroupctl add-flow 'priority=10,udp,tp_dst=2,actions=group:1'
+ofgroupctl add-flow 'priority=10,udp,tp_dst=3,actions=group:2'
+ofgroupctl add-flow 'priority=5,ip,actions=output:2,group:1'
+expect_eq "ref_count of group 1" "$(group_field 1 ref_count)" 3
+expect_eq "ref_count of group 2" "$(group_field 2 ref_count)" 1
+before=$(rx_count s1 s1)
+traffic client c0 --dst-mac 50:54:00:00:00:06 --dport 1 --count 5 >/dev/null
+sleep 1
+expect_eq "traffic through group 1" $(($(rx_count s1 s1) - before)) 5
+ofgroupctl del-groups group_id=1
+expect_eq "flows left" "$(ofgroupctl dump-flows --no-stats)" " priority=10,udp,tp_dst=3 actions=group:2"
+before=$(rx_count s1 s1)
+dp_baseline
+traffic client c0 --dst-mac 50:54:00:00:00:06 --dport 1 --count 5 >/dev/null
+sleep 1
+expect_eq "traffic through group 1 stopped" $(($(rx_count s1 s1) - before)) 0
+expect_eq "and misses are counted" "$(dp_delta missed)" 5
+ofgroupctl del-groups group_id=1
+expect_eq "deleting again changes nothing" "$(ofgroupctl dump-flows --no-stats)" " priority=10,udp,tp_dst=3 actions=group:2"
+expect_eq "group 2 still counts its flow" "$(group_field 2 ref_count)" 1

@@ -1,0 +1,39 @@
+# Lifetime under traffic: deleting a port's device detaches the port (no "waiting for dev to
+# become free" hang); detach and reattach work while frames flow; a device another master owns
+# is refused.
+. "$OFGROUP_REPO/qemu/guest/lib/topo.sh"
+trap 'kill ${gen:-} 2>/dev/null; cleanup_dp' EXIT
+port_ns client c0 10.0.0.1/24 50:54:00:00:00:05
+port_ns s1 s1 10.0.0.2/24 50:54:00:00:00:06
+port_ns s2 s2 10.0.0.3/24 50:54:00:00:00:07
+ofgroupctl add-port c0-dp --port 1 >/dev/null
+ofgroupctl add-port s1-dp --port 2 >/dev/null
+ofgroupctl add-port s2-dp --port 3 >/dev/null
+ofgroupctl add-group 'group_id=1,type=all,bucket=actions=output:2,bucket=actions=output:3'
+ofgroupctl add-flow 'in_port=1,actions=group:1'
+traffic client c0 --dst-mac 50:54:00:00:00:06 --seconds 60 --count 0 --flows 64 >/dev/null &
+gen=$!
+sleep 3
+# Delete port 3's device under traffic: the notifier detaches the port.
+timeout 20 ip link del s2-dp || fail "deleting a port's device hung"
+ofgroupctl dump-ports 3 >/dev/null 2>&1 && fail "port 3 still attached after its device went"
+expect_eq "ports" "$(ofgroupctl dump-dp | grep -o 'ports: [0-9]*')" "ports: 2"
+# Detach and reattach port 2 under traffic.
+ofgroupctl del-port 2
+ofgroupctl add-port s1-dp --port 2 >/dev/null
+before=$(rx_count s1 s1)
+sleep 2
+[ $(($(rx_count s1 s1) - before)) -gt 0 ] || fail "no traffic on the reattached port"
+# A port's device moved to another netns leaves the datapath (it lives in the initial netns).
+ip netns add elsewhere
+ip link set s1-dp netns elsewhere
+ofgroupctl dump-ports 2 >/dev/null 2>&1 && fail "port 2 still attached after its device left the netns"
+ip netns del elsewhere
+# A device another master owns is refused.
+ip link add br-x type bridge
+ip link add v-x type veth peer name v-y
+ip link set v-x master br-x
+out=$(ofgroupctl add-port v-x 2>&1) && fail "attached a bridge port"
+echo "$out" | grep -q busy || fail "refusal: $out"
+ip link del v-x
+ip link del br-x

@@ -238,7 +238,7 @@ fn many_entries_in_one_subtable() {
     let cls = Cls::new(&flows);
     assert_eq!(cls.sizes.subtables, 1);
     assert_eq!(cls.sizes.entries, n);
-    assert_eq!(cls.sizes.slots, 16384, "next power of two >= 2n");
+    assert_eq!(cls.sizes.slots, 32768, "next power of two >= 4n");
     assert!(cls.sizes.slots <= capacity(n).slots);
     for (i, f) in flows.iter().enumerate() {
         assert_eq!(cls.lookup(&f.m.key), Some(i as u32));

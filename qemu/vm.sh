@@ -8,6 +8,7 @@
 #
 # Env: KDIR (kernel build dir; default the cached $PROFILE kernel), OFGROUP_VM_TIMEOUT (seconds),
 #      OFGROUP_INSMOD_ARGS (module parameters), OFGROUP_KMEMLEAK_SCAN=0 (skip the final leak scan),
+#      OFGROUP_DEMO_FLOWS (flows the demo sends),
 #      OFGROUP_VM_CPUS, OFGROUP_VM_MEM, OFGROUP_KVM=0|1 (default: probe once, use KVM only if it boots).
 source "$(dirname "$0")/../scripts/common.sh"
 
@@ -67,9 +68,9 @@ if [ $interactive = 1 ]; then
 fi
 
 printf -v cmd '%q ' "${guest[@]}" "$@"
-# Settings boot.sh reads, from the host's environment: module parameters for insmod, and whether to
-# end with a kmemleak scan.
-for v in OFGROUP_INSMOD_ARGS OFGROUP_KMEMLEAK_SCAN; do
+# Settings the guest reads, from the host's environment: module parameters for insmod, whether to
+# end with a kmemleak scan, the demo's number of flows.
+for v in OFGROUP_INSMOD_ARGS OFGROUP_KMEMLEAK_SCAN OFGROUP_DEMO_FLOWS; do
   [ -z "${!v:-}" ] || printf -v cmd 'env %s=%q %s' "$v" "${!v}" "$cmd"
 done
 # The console goes to the run dir. Without udev in the guest, virtme-ng-init runs the command on

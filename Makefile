@@ -4,7 +4,7 @@
 #   make test       everything: setup, kernel, module, host tests, VM tests (KUnit + scenarios)
 #   make demo       boot the VM and show ofgroup at work
 #   make vm CMD=..  run CMD in the VM with the module loaded; its exit status is make's
-#   make shell      interactive VM shell with the module loaded
+#   make shell      interactive VM shell with the module loaded, in the demo's topology
 #   make lint       rustfmt + clippy for the module (CLIPPY=1) and the userspace crates
 #   make bench-lookup   group lookup cost at 16 vs 1M groups (perf kernel)
 #   make bench-flows    flow lookup cost at 10 vs 1k flows: 4 masks, and a mask per flow (perf kernel)
@@ -40,7 +40,7 @@ vm:
 	@KDIR=$$(scripts/module.sh) && scripts/userspace.sh && KDIR=$$KDIR qemu/vm.sh -- $(CMD)
 
 shell:
-	@KDIR=$$(scripts/module.sh) && scripts/userspace.sh && KDIR=$$KDIR qemu/vm.sh --interactive
+	@KDIR=$$(scripts/module.sh) && scripts/userspace.sh && KDIR=$$KDIR qemu/vm.sh --interactive -- $(CURDIR)/qemu/guest/shell.sh
 
 # Benchmarks run on the perf kernel and print ratios measured in one VM run.
 bench-lookup:

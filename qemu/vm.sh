@@ -4,9 +4,11 @@
 # are at the same paths inside. Every run keeps its console log and the guest's dmesg in a run dir.
 #
 #   qemu/vm.sh [--timeout S] [--no-module] [--run-dir D] [--interactive] -- CMD [ARGS...]
+# (--interactive: CMD is optional, default a login shell, and gets the console)
 #
 # Env: KDIR (kernel build dir; default the cached $PROFILE kernel), OFGROUP_VM_TIMEOUT (seconds),
-#      OFGROUP_INSMOD_ARGS (module parameters),
+#      OFGROUP_INSMOD_ARGS (module parameters), OFGROUP_KMEMLEAK_SCAN=0 (skip the final leak scan),
+#      OFGROUP_DEMO_FLOWS (flows the demo sends),
 #      OFGROUP_VM_CPUS, OFGROUP_VM_MEM, OFGROUP_KVM=0|1 (default: probe once, use KVM only if it boots).
 source "$(dirname "$0")/../scripts/common.sh"
 
@@ -25,6 +27,7 @@ while (($#)); do
   esac
 done
 [ $interactive = 1 ] || (($#)) || die "usage: qemu/vm.sh [options] -- CMD [ARGS...]"
+[ $interactive = 0 ] || (($#)) || set -- bash -il
 
 KDIR=${KDIR:-$("$REPO/scripts/kernel.sh" "${PROFILE:-debug}")}
 BZ="$KDIR/arch/x86/boot/bzImage"
@@ -61,12 +64,15 @@ vng_args=(--run "$BZ" "${accel[@]}" --force-9p --disable-microvm
 guest=("$REPO/qemu/guest/boot.sh" "$run_dir" "$mode" "$KDIR")
 if [ $interactive = 1 ]; then
   log "interactive VM (exit the shell to power off); module loaded: $mode"
-  exec vng "${vng_args[@]}" --exec "${guest[*]} bash -il"
+  exec vng "${vng_args[@]}" --exec "${guest[*]} $*"
 fi
 
 printf -v cmd '%q ' "${guest[@]}" "$@"
-# Module parameters for insmod, from the host's OFGROUP_INSMOD_ARGS.
-[ -z "${OFGROUP_INSMOD_ARGS:-}" ] || printf -v cmd 'env OFGROUP_INSMOD_ARGS=%q %s' "$OFGROUP_INSMOD_ARGS" "$cmd"
+# Settings the guest reads, from the host's environment: module parameters for insmod, whether to
+# end with a kmemleak scan, the demo's number of flows.
+for v in OFGROUP_INSMOD_ARGS OFGROUP_KMEMLEAK_SCAN OFGROUP_DEMO_FLOWS; do
+  [ -z "${!v:-}" ] || printf -v cmd 'env %s=%q %s' "$v" "${!v}" "$cmd"
+done
 # The console goes to the run dir. Without udev in the guest, virtme-ng-init runs the command on
 # the console, so the command's output arrives there too: lines that are not kernel messages
 # ("[ time] ...") are the command's and are shown, with the kernel lines worth seeing live

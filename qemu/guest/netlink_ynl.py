@@ -124,9 +124,13 @@ def check_policy():
             assert sorted(got) == sorted(want), (op["name"], mode, got, want)
             for name in want:
                 a = sets[op["attribute-set"]][name]
-                # The policy dump says "nested" where the spec says "nest".
-                want_type = {"nest": "nested"}.get(a["type"], a["type"])
+                # The policy dump says "nested" where the spec says "nest", and strings are
+                # NUL-terminated ("nul-string").
+                want_type = {"nest": "nested", "string": "nul-string"}.get(a["type"], a["type"])
                 assert pol[name].type == want_type, (op["name"], name, pol[name].type, a["type"])
+                if "max-len" in a.get("checks", {}):
+                    got_len = pol[name].max_length
+                    assert got_len == a["checks"]["max-len"], (op["name"], name, got_len)
                 if a["type"] == "nest":
                     inner = pol[name]
                     nested = sets[a["nested-attributes"]]

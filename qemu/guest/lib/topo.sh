@@ -67,7 +67,7 @@ cleanup_dp() {
   ip -o link show type veth | sed -n 's/^[0-9]*: \([^@:]*\).*/\1/p' | while read -r d; do
     ip link del "$d" 2>/dev/null || true
   done
-  for ns in $(ip netns list | cut -d' ' -f1); do ip netns del "$ns"; done
+  for ns in $(ip netns list | cut -d' ' -f1); do ip netns del "$ns" || true; done
 }
 
 # dp_baseline — remember the datapath counters, so dp_delta can report what this scenario added

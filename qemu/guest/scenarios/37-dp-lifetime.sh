@@ -2,7 +2,7 @@
 # become free" hang); detach and reattach work while frames flow; a device another master owns
 # is refused.
 . "$OFGROUP_REPO/qemu/guest/lib/topo.sh"
-trap 'kill ${gen:-} 2>/dev/null; cleanup_dp' EXIT
+trap 'kill ${gen:-} 2>/dev/null || true; cleanup_dp' EXIT
 port_ns client c0 10.0.0.1/24 50:54:00:00:00:05
 port_ns s1 s1 10.0.0.2/24 50:54:00:00:00:06
 port_ns s2 s2 10.0.0.3/24 50:54:00:00:00:07

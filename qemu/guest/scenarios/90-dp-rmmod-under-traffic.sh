@@ -2,7 +2,7 @@
 # the devices stay, and the run's splat and kmemleak checks (after this, the last scenario) cover
 # the rest. The module stays unloaded afterwards.
 . "$OFGROUP_REPO/qemu/guest/lib/topo.sh"
-trap 'kill ${gen:-} 2>/dev/null; for ns in client s1 s2; do ip netns del $ns 2>/dev/null; done' EXIT
+trap 'kill ${gen:-} 2>/dev/null || true; for ns in client s1 s2; do ip netns del $ns 2>/dev/null || true; done' EXIT
 port_ns client c0 10.0.0.1/24 50:54:00:00:00:05
 port_ns s1 s1 10.0.0.2/24 50:54:00:00:00:06
 port_ns s2 s2 10.0.0.3/24 50:54:00:00:00:07

@@ -1,22 +1,54 @@
-# Guest helpers for datapath scenarios (sourced): veth ports in network namespaces, counters.
-# IPv6 is disabled on every interface made here so that no stray router solicitation or MLD
-# report lands in a counter a scenario asserts exactly.
+# Guest helpers for the datapath scenarios (sourced). Every process costs about a second under
+# TCG, so the topology is built once with a few `ip -batch` calls and reused by the scenarios that
+# follow, and counters are parsed with bash builtins rather than grep/sed/cut.
 
-# port_ns NS IFACE IP/LEN MAC — a namespace NS holding one end of a veth pair (IFACE, with IP
-# and MAC); the other end, "$IFACE-dp", stays in the initial namespace, up, ready to be attached
-# as a datapath port.
-port_ns() {
-  local ns=$1 ifc=$2 addr=$3 mac=$4
-  ip link del "$ifc-dp" 2>/dev/null || true
-  ip netns add "$ns" 2>/dev/null || true
-  ip netns exec "$ns" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1
-  ip link add "$ifc-dp" type veth peer name "$ifc" netns "$ns"
-  sysctl -qw "net.ipv6.conf.$ifc-dp.disable_ipv6=1"
-  ip -n "$ns" link set "$ifc" address "$mac"
-  ip -n "$ns" addr add "$addr" dev "$ifc"
-  ip -n "$ns" link set "$ifc" up
-  ip -n "$ns" link set lo up
-  ip link set "$ifc-dp" up
+# The system Python: a version manager's shim on PATH costs seconds per start under emulation.
+PY=/usr/bin/python3
+
+# The standard topology: namespace, interface (its peer "$IFACE-dp" stays in the initial
+# namespace and becomes the port), address, MAC, port number.
+TOPO=(
+  "client c0 10.0.0.1/24 50:54:00:00:00:05 1"
+  "s1 s1 10.0.0.2/24 50:54:00:00:00:06 2"
+  "s2 s2 10.0.0.3/24 50:54:00:00:00:07 3"
+  "s10 s10 10.0.0.10/24 50:54:00:00:00:0a 10"
+)
+
+# dp_topology — make sure the standard topology exists, with every "-dp" end up and attached as
+# its port, and that no flow or group is left from an earlier scenario. IPv6 is off everywhere
+# (new namespaces inherit it), so no stray router solicitation lands in a counter.
+dp_topology() {
+  sysctl -qw net.core.devconf_inherit_init_net=1 net.ipv6.conf.default.disable_ipv6=1 \
+    net.ipv6.conf.all.disable_ipv6=1
+  ofgroupctl del-flows
+  ofgroupctl del-groups
+  local links ports batch="" t ns ifc addr mac no
+  links=$(ip -o link show)
+  ports=$(ofgroupctl dump-ports)
+  for t in "${TOPO[@]}"; do
+    read -r ns ifc addr mac no <<<"$t"
+    if [[ $links != *" $ifc-dp@"* ]]; then
+      ip netns del "$ns" 2>/dev/null || true
+      ip netns add "$ns"
+      ip link add "$ifc-dp" type veth peer name "$ifc" netns "$ns"
+      ip -n "$ns" -batch - <<EOB
+link set $ifc address $mac
+addr add $addr dev $ifc
+link set $ifc up
+link set lo up
+EOB
+    fi
+    batch+="link set $ifc-dp up"$'\n'
+  done
+  ip -batch - <<<"$batch"
+  for t in "${TOPO[@]}"; do
+    read -r ns ifc addr mac no <<<"$t"
+    ip -n "$ns" link set "$ifc" up
+    if [[ $ports != *"port $no: $ifc-dp "* ]]; then
+      ofgroupctl del-port "$no" 2>/dev/null || true
+      [ "$(ofgroupctl add-port "$ifc-dp" --port "$no")" = "$no" ] || fail "attach $ifc-dp as port $no"
+    fi
+  done
 }
 
 # rx_count NS IFACE — frames IFACE in NS has received.
@@ -28,7 +60,7 @@ rx_count() {
 traffic() {
   local ns=$1
   shift
-  ip netns exec "$ns" python3 "$OFGROUP_REPO/qemu/guest/lib/traffic.py" "$@"
+  ip netns exec "$ns" "$PY" "$OFGROUP_REPO/qemu/guest/lib/traffic.py" "$@"
 }
 
 # group_field GROUP FIELD — one counter of `ofgroupctl dump-group-stats GROUP`: packet_count,
@@ -37,14 +69,17 @@ group_field() {
   local line
   line=$(ofgroupctl dump-group-stats "group_id=$1")
   case $2 in
-    bucket*) echo "$line" | grep -o "$2=[0-9]*" | head -n1 | cut -d= -f2 ;;
-    *) echo "$line" | sed 's/,bucket.*//' | grep -o "$2=[0-9]*" | cut -d= -f2 ;;
+    bucket*) line=${line#*"$2="} ;;
+    *) line=${line%%,bucket*} line=${line#*",$2="} ;;
   esac
+  echo "${line%%[!0-9]*}"
 }
 
-# dp_field FIELD — hit / missed / lost from `ofgroupctl dump-dp`.
+# dp_field FIELD — hit / missed / lost / flows / ports from `ofgroupctl dump-dp`.
 dp_field() {
-  ofgroupctl dump-dp | grep -o "$1:[0-9]*" | cut -d: -f2
+  local out
+  out=$(ofgroupctl dump-dp)
+  if [[ $out =~ $1[:\ ]+([0-9]+) ]]; then echo "${BASH_REMATCH[1]}"; fi
 }
 
 # Fail with a message.
@@ -59,21 +94,13 @@ expect_eq() {
   echo "ok: $1 = $3"
 }
 
-# cleanup_dp — remove flows, groups, veth pairs and namespaces a scenario made. Deleting a veth
-# end deletes its peer at once (a deleted namespace would take its ends away asynchronously).
-cleanup_dp() {
-  ofgroupctl del-flows 2>/dev/null || true
-  ofgroupctl del-groups 2>/dev/null || true
-  ip -o link show type veth | sed -n 's/^[0-9]*: \([^@:]*\).*/\1/p' | while read -r d; do
-    ip link del "$d" 2>/dev/null || true
-  done
-  for ns in $(ip netns list | cut -d' ' -f1); do ip netns del "$ns" || true; done
-}
-
 # dp_baseline — remember the datapath counters, so dp_delta can report what this scenario added
 # (they are datapath-wide and survive earlier scenarios).
 dp_baseline() {
-  base_lost=$(dp_field lost) base_missed=$(dp_field missed)
+  local out
+  out=$(ofgroupctl dump-dp)
+  [[ $out =~ missed:([0-9]+)\ lost:([0-9]+) ]] || fail "dump-dp: $out"
+  base_missed=${BASH_REMATCH[1]} base_lost=${BASH_REMATCH[2]}
 }
 
 # dp_delta FIELD — lost / missed since dp_baseline.

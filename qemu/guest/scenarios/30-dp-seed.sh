@@ -3,24 +3,21 @@
 # on port 1 => group packet_count=3, bucket0 packet_count=3, byte counts 3 x the frame length,
 # ref_count=1, and the frames come out of port 10's peer.
 . "$OFGROUP_REPO/qemu/guest/lib/topo.sh"
-trap cleanup_dp EXIT
-port_ns client c0 10.0.0.1/24 50:54:00:00:00:05
-port_ns server s0 10.0.0.2/24 50:54:00:00:00:06
-expect_eq "port number" "$(ofgroupctl add-port c0-dp --port 1)" 1
-expect_eq "port number" "$(ofgroupctl add-port s0-dp --port 10)" 10
+dp_topology
 dp_baseline
 ofgroupctl add-group 'group_id=1234,type=select,bucket=bucket_id:0,actions=output:10'
 ofgroupctl add-flow 'ip,actions=group:1234'
-before=$(rx_count server s0)
+before=$(rx_count s10 s10)
 for dst in 50:54:00:00:00:00 50:54:00:00:00:01 50:54:00:00:00:02; do
-  ofgroupctl packet-out in_port=1 "icmp,dl_src=50:54:00:00:00:05,dl_dst=$dst,nw_src=10.0.0.1,nw_dst=10.0.0.2"
+  ofgroupctl packet-out in_port=1 "icmp,dl_src=50:54:00:00:00:05,dl_dst=$dst,nw_src=10.0.0.1,nw_dst=10.0.0.10"
 done
-len=$(($(ofgroupctl frame 'icmp,dl_dst=50:54:00:00:00:00' | tr -d '\n' | wc -c) / 2))
+hex=$(ofgroupctl frame 'icmp,dl_dst=50:54:00:00:00:00')
+len=$((${#hex} / 2))
 expect_eq "frame length" "$len" 60
 stats=$(ofgroupctl dump-group-stats group_id=1234 | sed 's/duration=[0-9.]*s,//')
 expect_eq "dump-group-stats" "$stats" \
   " group_id=1234,ref_count=1,packet_count=3,byte_count=$((3 * len)),bucket0:packet_count=3,byte_count=$((3 * len))"
-expect_eq "frames out of port 10's peer" $(($(rx_count server s0) - before)) 3
+expect_eq "frames out of port 10's peer" $(($(rx_count s10 s10) - before)) 3
 flows=$(ofgroupctl dump-flows | sed 's/duration=[0-9.]*s, //')
 expect_eq "dump-flows" "$flows" " n_packets=3, n_bytes=$((3 * len)), ip actions=group:1234"
 ofgroupctl dump-ports 10 | grep -q "tx pkts=3, bytes=$((3 * len)), drop=0" || fail "port 10 tx counters: $(ofgroupctl dump-ports 10)"
@@ -28,5 +25,5 @@ ofgroupctl dump-ports 1 | grep -q "rx pkts=3, bytes=$((3 * len)), missed=0" || f
 # Real traffic too: a ping from the client namespace through the group and back.
 ofgroupctl add-flow 'priority=40000,in_port=10,actions=output:1'
 ofgroupctl add-flow 'priority=5,arp,actions=group:1234'
-ip netns exec client ping -c 2 -W 5 10.0.0.2 >/dev/null || fail "ping through the datapath"
+ip netns exec client ping -c 2 -W 5 10.0.0.10 >/dev/null || fail "ping through the datapath"
 expect_eq "lost" "$(dp_delta lost)" 0

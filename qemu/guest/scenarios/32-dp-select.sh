@@ -1,13 +1,7 @@
 # A select group with weights 1:3 over 4000 distinct flows: each bucket's share is within +-5
 # points of 25/75; the same flow always lands on the same bucket.
 . "$OFGROUP_REPO/qemu/guest/lib/topo.sh"
-trap cleanup_dp EXIT
-port_ns client c0 10.0.0.1/24 50:54:00:00:00:05
-port_ns s1 s1 10.0.0.2/24 50:54:00:00:00:06
-port_ns s2 s2 10.0.0.3/24 50:54:00:00:00:07
-ofgroupctl add-port c0-dp --port 1 >/dev/null
-ofgroupctl add-port s1-dp --port 2 >/dev/null
-ofgroupctl add-port s2-dp --port 3 >/dev/null
+dp_topology
 dp_baseline
 ofgroupctl add-group 'group_id=5,type=select,bucket=bucket_id:0,weight:1,actions=output:2,bucket=bucket_id:1,weight:3,actions=output:3'
 ofgroupctl add-flow 'in_port=1,udp,actions=group:5'

@@ -2,13 +2,7 @@
 # up => bucket 1 again; both down => dropped and counted. Liveness follows the device (admin
 # down) and its carrier (the veth peer going down), through the netdevice notifier.
 . "$OFGROUP_REPO/qemu/guest/lib/topo.sh"
-trap cleanup_dp EXIT
-port_ns client c0 10.0.0.1/24 50:54:00:00:00:05
-port_ns s1 s1 10.0.0.2/24 50:54:00:00:00:06
-port_ns s2 s2 10.0.0.3/24 50:54:00:00:00:07
-ofgroupctl add-port c0-dp --port 1 >/dev/null
-ofgroupctl add-port s1-dp --port 2 >/dev/null
-ofgroupctl add-port s2-dp --port 3 >/dev/null
+dp_topology
 ofgroupctl add-group 'group_id=9,type=ff,bucket=bucket_id:1,watch_port:2,actions=output:2,bucket=bucket_id:2,watch_port:3,actions=output:3'
 ofgroupctl add-flow 'in_port=1,actions=group:9'
 send() { ofgroupctl packet-out in_port=1 'udp,dl_src=50:54:00:00:00:05,dl_dst=50:54:00:00:00:06'; }

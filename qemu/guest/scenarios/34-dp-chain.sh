@@ -1,13 +1,7 @@
 # Chaining: an `all` group whose buckets output to port 2 and run a select group; the select
 # group's counters and the all group's both count every frame, and both outputs get it.
 . "$OFGROUP_REPO/qemu/guest/lib/topo.sh"
-trap cleanup_dp EXIT
-port_ns client c0 10.0.0.1/24 50:54:00:00:00:05
-port_ns s1 s1 10.0.0.2/24 50:54:00:00:00:06
-port_ns s2 s2 10.0.0.3/24 50:54:00:00:00:07
-ofgroupctl add-port c0-dp --port 1 >/dev/null
-ofgroupctl add-port s1-dp --port 2 >/dev/null
-ofgroupctl add-port s2-dp --port 3 >/dev/null
+dp_topology
 dp_baseline
 ofgroupctl add-group 'group_id=20,type=select,bucket=actions=output:3'
 ofgroupctl add-group 'group_id=10,type=all,bucket=actions=output:2,bucket=actions=group:20'

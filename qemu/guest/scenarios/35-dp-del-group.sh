@@ -2,11 +2,7 @@
 # through it stops; deleting it again is a no-op. Flows naming a missing group are refused
 # (BAD_OUT_GROUP) and ref_count counts the flows.
 . "$OFGROUP_REPO/qemu/guest/lib/topo.sh"
-trap cleanup_dp EXIT
-port_ns client c0 10.0.0.1/24 50:54:00:00:00:05
-port_ns s1 s1 10.0.0.2/24 50:54:00:00:00:06
-ofgroupctl add-port c0-dp --port 1 >/dev/null
-ofgroupctl add-port s1-dp --port 2 >/dev/null
+dp_topology
 ofgroupctl add-group 'group_id=1,type=indirect,bucket=actions=output:2'
 ofgroupctl add-group 'group_id=2,type=indirect,bucket=actions=output:2'
 out=$(ofgroupctl add-flow 'udp,actions=group:3' 2>&1) && fail "flow to a missing group accepted"

@@ -1,13 +1,8 @@
 # Insert and remove buckets while traffic flows: the surviving bucket keeps its counter (it only
 # grows), and no frame is lost to a torn update — every frame the flow counted ran a bucket.
 . "$OFGROUP_REPO/qemu/guest/lib/topo.sh"
-trap 'kill ${gen:-} 2>/dev/null || true; cleanup_dp' EXIT
-port_ns client c0 10.0.0.1/24 50:54:00:00:00:05
-port_ns s1 s1 10.0.0.2/24 50:54:00:00:00:06
-port_ns s2 s2 10.0.0.3/24 50:54:00:00:00:07
-ofgroupctl add-port c0-dp --port 1 >/dev/null
-ofgroupctl add-port s1-dp --port 2 >/dev/null
-ofgroupctl add-port s2-dp --port 3 >/dev/null
+trap 'kill ${gen:-} 2>/dev/null || true' EXIT
+dp_topology
 dp_baseline
 ofgroupctl add-group 'group_id=7,type=select,bucket=bucket_id:1,actions=output:2'
 ofgroupctl add-flow 'in_port=1,actions=group:7'
@@ -26,7 +21,7 @@ done
 [ "$last" -gt 0 ] || fail "no traffic reached bucket 1"
 wait $gen
 sleep 1
-flow=$(ofgroupctl -j dump-flows | python3 -c 'import json,sys; print(json.load(sys.stdin)[0]["packets"])')
+flow=$(ofgroupctl -j dump-flows | "$PY" -c 'import json,sys; print(json.load(sys.stdin)[0]["packets"])')
 expect_eq "every frame the flow matched ran through the group" "$(group_field 7 packet_count)" "$flow"
 expect_eq "lost" "$(dp_delta lost)" 0
 echo "frames through the group during the changes: $flow"

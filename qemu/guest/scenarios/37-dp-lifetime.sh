@@ -2,16 +2,11 @@
 # become free" hang); detach and reattach work while frames flow; a device another master owns
 # is refused.
 . "$OFGROUP_REPO/qemu/guest/lib/topo.sh"
-trap 'kill ${gen:-} 2>/dev/null || true; cleanup_dp' EXIT
-port_ns client c0 10.0.0.1/24 50:54:00:00:00:05
-port_ns s1 s1 10.0.0.2/24 50:54:00:00:00:06
-port_ns s2 s2 10.0.0.3/24 50:54:00:00:00:07
-ofgroupctl add-port c0-dp --port 1 >/dev/null
-ofgroupctl add-port s1-dp --port 2 >/dev/null
-ofgroupctl add-port s2-dp --port 3 >/dev/null
+trap 'kill ${gen:-} 2>/dev/null || true' EXIT
+dp_topology
 ofgroupctl add-group 'group_id=1,type=all,bucket=actions=output:2,bucket=actions=output:3'
 ofgroupctl add-flow 'in_port=1,actions=group:1'
-traffic client c0 --dst-mac 50:54:00:00:00:06 --seconds 60 --count 0 --flows 64 >/dev/null &
+traffic client c0 --dst-mac 50:54:00:00:00:06 --seconds 25 --count 0 --flows 64 >/dev/null &
 gen=$!
 sleep 3
 # Delete port 3's device under traffic: the notifier detaches the port.

@@ -2,18 +2,13 @@
 # the devices stay, and the run's splat and kmemleak checks (after this, the last scenario) cover
 # the rest. The module stays unloaded afterwards.
 . "$OFGROUP_REPO/qemu/guest/lib/topo.sh"
-trap 'kill ${gen:-} 2>/dev/null || true; for ns in client s1 s2; do ip netns del $ns 2>/dev/null || true; done' EXIT
-port_ns client c0 10.0.0.1/24 50:54:00:00:00:05
-port_ns s1 s1 10.0.0.2/24 50:54:00:00:00:06
-port_ns s2 s2 10.0.0.3/24 50:54:00:00:00:07
-ofgroupctl add-port c0-dp --port 1 >/dev/null
-ofgroupctl add-port s1-dp --port 2 >/dev/null
-ofgroupctl add-port s2-dp --port 3 >/dev/null
+trap 'kill ${gen:-} 2>/dev/null || true' EXIT
+dp_topology
 ofgroupctl add-group 'group_id=2,type=select,bucket=actions=output:3'
 ofgroupctl add-group 'group_id=1,type=all,bucket=actions=output:2,bucket=actions=group:2'
 ofgroupctl add-flow 'in_port=1,actions=group:1'
 ofgroupctl add-flow 'in_port=2,actions=output:1'
-traffic client c0 --dst-mac 50:54:00:00:00:06 --seconds 60 --count 0 --flows 64 >/dev/null &
+traffic client c0 --dst-mac 50:54:00:00:00:06 --seconds 25 --count 0 --flows 64 >/dev/null &
 gen=$!
 sleep 3
 before=$(rx_count s2 s2)

@@ -30,15 +30,18 @@ dp_topology() {
     if [[ $links != *" $ifc-dp@"* ]]; then
       ip netns del "$ns" 2>/dev/null || true
       ip netns add "$ns"
+      ip netns exec "$ns" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 \
+        net.ipv6.conf.default.disable_ipv6=1
       ip link add "$ifc-dp" type veth peer name "$ifc" netns "$ns"
       ip -n "$ns" -batch - <<EOB
+link set $ifc addrgenmode none
 link set $ifc address $mac
 addr add $addr dev $ifc
 link set $ifc up
 link set lo up
 EOB
     fi
-    batch+="link set $ifc-dp up"$'\n'
+    batch+="link set $ifc-dp addrgenmode none"$'\n'"link set $ifc-dp up"$'\n'
   done
   ip -batch - <<<"$batch"
   for t in "${TOPO[@]}"; do
@@ -54,6 +57,18 @@ EOB
 # rx_count NS IFACE — frames IFACE in NS has received.
 rx_count() {
   ip netns exec "$1" cat "/sys/class/net/$2/statistics/rx_packets"
+}
+
+# wait_traffic NS IFACE — wait (up to 30 s) until IFACE in NS receives frames.
+wait_traffic() {
+  local before now i
+  before=$(rx_count "$1" "$2")
+  for i in $(seq 30); do
+    sleep 1
+    now=$(rx_count "$1" "$2")
+    [ "$now" -gt "$before" ] && return 0
+  done
+  fail "no traffic reached $2 in $1"
 }
 
 # traffic NS IFACE ARGS... — raw UDP frames from IFACE in NS (see qemu/guest/lib/traffic.py).

@@ -8,7 +8,7 @@ ofgroupctl add-group 'group_id=7,type=select,bucket=bucket_id:1,actions=output:2
 ofgroupctl add-flow 'in_port=1,actions=group:7'
 traffic client c0 --dst-mac 50:54:00:00:00:06 --seconds 20 --count 0 --flows 256 >/dev/null &
 gen=$!
-sleep 3
+wait_traffic s1 s1
 last=0
 for i in 1 2 3 4 5 6; do
   ofgroupctl insert-buckets 'group_id=7,command_bucket_id=last,bucket=bucket_id:2,actions=output:3'

@@ -8,11 +8,11 @@ ofgroupctl add-group 'group_id=1,type=all,bucket=actions=output:2,bucket=actions
 ofgroupctl add-flow 'in_port=1,actions=group:1'
 traffic client c0 --dst-mac 50:54:00:00:00:06 --seconds 25 --count 0 --flows 64 >/dev/null &
 gen=$!
-sleep 3
+wait_traffic s2 s2
 # Delete port 3's device under traffic: the notifier detaches the port.
 timeout 20 ip link del s2-dp || fail "deleting a port's device hung"
 ofgroupctl dump-ports 3 >/dev/null 2>&1 && fail "port 3 still attached after its device went"
-expect_eq "ports" "$(ofgroupctl dump-dp | grep -o 'ports: [0-9]*')" "ports: 2"
+expect_eq "ports" "$(dp_field ports)" 3
 # Detach and reattach port 2 under traffic.
 ofgroupctl del-port 2
 ofgroupctl add-port s1-dp --port 2 >/dev/null

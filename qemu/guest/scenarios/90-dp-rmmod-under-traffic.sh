@@ -10,10 +10,7 @@ ofgroupctl add-flow 'in_port=1,actions=group:1'
 ofgroupctl add-flow 'in_port=2,actions=output:1'
 traffic client c0 --dst-mac 50:54:00:00:00:06 --seconds 25 --count 0 --flows 64 >/dev/null &
 gen=$!
-sleep 3
-before=$(rx_count s2 s2)
-sleep 1
-[ $(($(rx_count s2 s2) - before)) -gt 0 ] || fail "no traffic flowing before rmmod"
+wait_traffic s2 s2
 start=$SECONDS
 timeout 60 rmmod ofgroup || fail "rmmod under traffic failed or hung"
 echo "rmmod under traffic took $((SECONDS - start)) s"

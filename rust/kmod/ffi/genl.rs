@@ -35,11 +35,14 @@ unsafe impl<const N: usize> Sync for Policy<N> {}
 
 const fn nla_type(t: AttrType) -> u8 {
     (match t {
+        AttrType::U8 => bindings::NLA_U8,
         AttrType::U16 => bindings::NLA_U16,
         AttrType::U32 => bindings::NLA_U32,
         AttrType::Uint => bindings::NLA_UINT,
         AttrType::Flag => bindings::NLA_FLAG,
         AttrType::Nest(_) => bindings::NLA_NESTED,
+        AttrType::Binary(_) => bindings::NLA_BINARY,
+        AttrType::String(_) => bindings::NLA_NUL_STRING,
     }) as u8
 }
 

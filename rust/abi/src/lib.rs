@@ -388,9 +388,17 @@ pub const ATTRIBUTE_SETS: &[(&str, &[Attr])] = &[
         &[
             a("in-port", match_attr::IN_PORT, AttrType::U32),
             a("eth-src", match_attr::ETH_SRC, AttrType::Binary(6)),
-            a("eth-src-mask", match_attr::ETH_SRC_MASK, AttrType::Binary(6)),
+            a(
+                "eth-src-mask",
+                match_attr::ETH_SRC_MASK,
+                AttrType::Binary(6),
+            ),
             a("eth-dst", match_attr::ETH_DST, AttrType::Binary(6)),
-            a("eth-dst-mask", match_attr::ETH_DST_MASK, AttrType::Binary(6)),
+            a(
+                "eth-dst-mask",
+                match_attr::ETH_DST_MASK,
+                AttrType::Binary(6),
+            ),
             a("eth-type", match_attr::ETH_TYPE, AttrType::U16),
             a("vlan-vid", match_attr::VLAN_VID, AttrType::U16),
             a("ip-proto", match_attr::IP_PROTO, AttrType::U8),

@@ -107,7 +107,11 @@ fn attribute_sets_match() {
                 assert_eq!(s(&sa["nested-attributes"]), n, "{what}");
             }
             if let AttrType::Binary(n) | AttrType::String(n) = a.ty {
-                assert_eq!(sa["checks"]["max-len"].as_u64(), Some(u64::from(n)), "{what}");
+                assert_eq!(
+                    sa["checks"]["max-len"].as_u64(),
+                    Some(u64::from(n)),
+                    "{what}"
+                );
             }
         }
     }

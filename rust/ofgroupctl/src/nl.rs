@@ -49,6 +49,12 @@ impl std::fmt::Display for Failure {
             Failure::Kernel {
                 message: Some(m), ..
             } => write!(f, "{m}"),
+            // The genetlink core refuses a change from a process without CAP_NET_ADMIN before
+            // the module sees it, so without a message: say what is missing.
+            Failure::Kernel {
+                errno: 1,
+                message: None,
+            } => write!(f, "{} (changes need CAP_NET_ADMIN)", strerror(1)),
             Failure::Kernel {
                 errno,
                 message: None,

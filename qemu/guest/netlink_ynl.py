@@ -16,6 +16,7 @@ import socket
 import struct
 import subprocess
 import sys
+import time
 
 sys.path.insert(0, os.path.join(os.environ["OFGROUP_KDIR"], "source/tools/net/ynl/pyynl"))
 from lib import NlError, YnlException, YnlFamily  # noqa: E402
@@ -361,5 +362,7 @@ for name, fn in [("basic", check_basic), ("malformed", check_malformed), ("polic
                  ("monitor", check_monitor),
                  ("unprivileged", check_unprivileged), ("big dump", check_big_dump)]:
     print(f"{name}:")
+    start = time.monotonic()
     fn()
+    print(f"  ({time.monotonic() - start:.0f} s)")
 print("netlink via ynl: all checks passed")

@@ -433,11 +433,11 @@ fn put_group(m: &mut Msg, g: &Group, stats: bool) -> Result {
         })?;
     }
     if stats {
-        let s = g.stats()?;
-        m.put_uint(ga::DURATION, s.duration_ns)?;
-        m.put_u32(ga::REF_COUNT, s.ref_count)?;
-        m.put_uint(ga::PACKETS, s.totals.packets)?;
-        m.put_uint(ga::BYTES, s.totals.bytes)?;
+        let s = g.shared.stats.read();
+        m.put_uint(ga::DURATION, g.duration_ns())?;
+        m.put_u32(ga::REF_COUNT, g.shared.flow_refs())?;
+        m.put_uint(ga::PACKETS, s.packets)?;
+        m.put_uint(ga::BYTES, s.bytes)?;
     }
     Ok(())
 }

@@ -204,6 +204,11 @@ impl Group {
         n
     }
 
+    /// Nanoseconds since the group was created.
+    pub(crate) fn duration_ns(&self) -> u64 {
+        ffi::boottime_ns().saturating_sub(self.shared.created_ns)
+    }
+
     /// Read the counters.
     pub(crate) fn stats(&self) -> Result<GroupStats> {
         let mut buckets = KVec::with_capacity(self.buckets.len(), GFP_KERNEL)?;
@@ -212,7 +217,7 @@ impl Group {
         }
         Ok(GroupStats {
             id: self.id,
-            duration_ns: ffi::boottime_ns().saturating_sub(self.shared.created_ns),
+            duration_ns: self.duration_ns(),
             ref_count: self.shared.flow_refs(),
             totals: self.shared.stats.read(),
             buckets,

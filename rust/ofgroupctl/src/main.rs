@@ -12,7 +12,7 @@ use ofgroupctl::flow::{
 };
 use ofgroupctl::format::{format_features, format_group, format_stats, Features, GroupStats};
 use ofgroupctl::frame::{frame_from_arg, to_hex, DEFAULTS_HELP};
-use ofgroupctl::nl::{batch_request, flow_request, Client, Failure, Notification};
+use ofgroupctl::nl::{Client, Failure, Notification};
 use ofgroupctl::parse::{parse_batch_line, parse_group, Expect, ParseError};
 use ofgroupctl::port::{format_dp, format_port, DpStats, Port};
 use ofgroupctl::spec::{BatchCommand, Group, GroupId};
@@ -285,6 +285,31 @@ fn group_json(g: &Group, s: Option<&GroupStats>) -> Value {
     Value::Object(o)
 }
 
+/// Buffered standard output for dumps: one `write` per buffer-full rather than per line (stdout
+/// is line-buffered), and a write error (e.g. a closed pipe) ends the dump.
+struct Out(std::io::BufWriter<std::io::StdoutLock<'static>>);
+
+impl Out {
+    fn new() -> Self {
+        Out(std::io::BufWriter::with_capacity(
+            64 * 1024,
+            std::io::stdout().lock(),
+        ))
+    }
+
+    fn line(&mut self, args: std::fmt::Arguments<'_>) -> Result<(), Failure> {
+        use std::io::Write;
+        writeln!(self.0, "{args}").map_err(|e| Failure::Other(format!("standard output: {e}")))
+    }
+
+    fn finish(mut self) -> Result<(), Failure> {
+        use std::io::Write;
+        self.0
+            .flush()
+            .map_err(|e| Failure::Other(format!("standard output: {e}")))
+    }
+}
+
 fn features_json(f: &Features) -> Value {
     let names = |bits: u32, list: &[&str]| -> Vec<String> {
         list.iter()
@@ -459,26 +484,32 @@ fn run(cli: Cli) -> Result<(), Fail> {
         }
         Cmd::DumpGroups { group } => {
             let id = selector(group.as_deref(), Expect::Select)?;
-            let groups = Client::connect()?.groups(id, false)?;
+            let c = Client::connect()?;
             if cli.json {
+                let groups = c.groups(id, false)?;
                 let v: Vec<Value> = groups.iter().map(|(g, _)| group_json(g, None)).collect();
                 println!("{}", Value::Array(v));
             } else {
-                for (g, _) in &groups {
-                    println!(" {}", format_group(g));
-                }
+                let mut out = Out::new();
+                c.groups_each(id, false, |g, _| {
+                    out.line(format_args!(" {}", format_group(&g)))
+                })?;
+                out.finish()?;
             }
         }
         Cmd::DumpGroupStats { group } => {
             let id = selector(group.as_deref(), Expect::Select)?;
-            let groups = Client::connect()?.groups(id, true)?;
+            let c = Client::connect()?;
             if cli.json {
+                let groups = c.groups(id, true)?;
                 let v: Vec<Value> = groups.iter().map(|(g, s)| group_json(g, Some(s))).collect();
                 println!("{}", Value::Array(v));
             } else {
-                for (_, s) in &groups {
-                    println!(" {}", format_stats(s));
-                }
+                let mut out = Out::new();
+                c.groups_each(id, true, |_, s| {
+                    out.line(format_args!(" {}", format_stats(&s)))
+                })?;
+                out.finish()?;
             }
         }
         Cmd::DumpGroupFeatures => {
@@ -501,14 +532,11 @@ fn run(cli: Cli) -> Result<(), Fail> {
                     Err(e) => return Err(Fail::Usage(format!("{file}:{}: {e}", n + 1))),
                 }
             }
-            let mut reqs = Vec::with_capacity(cmds.len());
-            for (_, (cmd, g)) in &cmds {
-                reqs.push(batch_request(*cmd, g)?);
-            }
-            // Many requests per round trip; the first refusal stops the batch and is reported
-            // with its line.
+            // Many requests per datagram; the first refusal stops the batch and is reported
+            // with its line (lines before it are applied; later lines sent in the same datagram,
+            // at most 256 requests, may be too).
             Client::connect()?
-                .batch(reqs, 64)
+                .batch(cmds.iter().map(|(_, (c, g))| (*c, g)), 256)
                 .map_err(|(i, e)| match cmds.get(i) {
                     Some((n, (cmd, g))) => Fail::Kernel(Failure::Other(format!(
                         "{file}:{n}: {} {}: {e}",
@@ -587,12 +615,10 @@ fn run(cli: Cli) -> Result<(), Fail> {
                     Err(e) => return Err(Fail::Usage(format!("{file}:{}: {e}", n + 1))),
                 }
             }
-            let mut reqs = Vec::with_capacity(cmds.len());
-            for (_, (c, f)) in &cmds {
-                reqs.push(flow_request(*c, f)?);
-            }
+            // Batched as add-groups is: many requests per datagram, the first refusal stops
+            // the batch and is reported with its line.
             Client::connect()?
-                .batch(reqs, 64)
+                .flow_batch(cmds.iter().map(|(_, (c, f))| (*c, f)), 256)
                 .map_err(|(i, e)| match cmds.get(i) {
                     Some((n, (c, f))) => Fail::Kernel(Failure::Other(format!(
                         "{file}:{n}: {} {}: {e}",
@@ -603,18 +629,21 @@ fn run(cli: Cli) -> Result<(), Fail> {
                 })?;
         }
         Cmd::DumpFlows { no_stats } => {
-            let flows = Client::connect()?.flows()?;
+            let c = Client::connect()?;
             if cli.json {
+                let flows = c.flows()?;
                 let v: Vec<Value> = flows.iter().map(|(f, s)| flow_json(f, s)).collect();
                 println!("{}", Value::Array(v));
             } else {
-                for (f, s) in &flows {
+                let mut out = Out::new();
+                c.flows_each(|f, s| {
                     if no_stats {
-                        println!(" {}", format_flow(f));
+                        out.line(format_args!(" {}", format_flow(&f)))
                     } else {
-                        println!(" {}", format_flow_stats(f, s));
+                        out.line(format_args!(" {}", format_flow_stats(&f, &s)))
                     }
-                }
+                })?;
+                out.finish()?;
             }
         }
         Cmd::PacketOut {

@@ -77,14 +77,22 @@ fn tokens<'a>(input: &'a str) -> Vec<Tok<'a>> {
     let mut out = Vec::new();
     let mut depth = 0i32;
     let mut start = 0usize;
+    // Positions count characters; in ASCII input (the usual case) that is the byte offset, and
+    // counting for every token made parsing big batch files quadratic in the line length.
+    let ascii = input.is_ascii();
     let push = |out: &mut Vec<Tok<'a>>, s: usize, e: usize| {
         let raw = &input[s..e];
         let lead = raw.len() - raw.trim_start().len();
         let text = raw.trim();
         if !text.is_empty() {
+            let at = s + lead;
             out.push(Tok {
                 text,
-                pos: input[..s + lead].chars().count() + 1,
+                pos: if ascii {
+                    at
+                } else {
+                    input[..at].chars().count()
+                } + 1,
             });
         }
     };

@@ -3,13 +3,13 @@
 
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 
-use ofgroup_abi::{cmd, flow_attr, match_attr as ma};
+use ofgroup_abi::{cmd, flow_attr, match_attr as ma, wire};
 use ofgroup_logic::model::Action;
 use ofgroupctl::flow::{
     decode_match, format_flow, format_flow_stats, format_match, match_attrs, parse_flow,
     parse_flow_line, Flow, FlowCommand, FlowStats, IpMasked, MacMasked, Match, DEFAULT_PRIORITY,
 };
-use ofgroupctl::nl::flow_request;
+use ofgroupctl::nl::encode_flow_request;
 use ofgroupctl::port::{format_dp, format_port, DpStats, Port};
 use proptest::prelude::*;
 
@@ -209,17 +209,26 @@ fn match_attributes_are_what_the_kernel_takes() {
     assert!(decode_match(bad).is_err());
 }
 
-fn types(attrs: &[neli::genl::Nlattr<u16, neli::types::Buffer>]) -> Vec<u16> {
-    attrs.iter().map(|a| *a.nla_type().nla_type()).collect()
+/// The command and top-level attribute types of the request a flow command makes.
+fn flow_request(c: FlowCommand, f: &Flow) -> (u8, Vec<u16>) {
+    let mut buf = Vec::new();
+    encode_flow_request(&mut buf, 0x1d, 0x5, 7, c, f);
+    assert_eq!(buf.len() % 4, 0);
+    assert_eq!(
+        u32::from_ne_bytes(buf[..4].try_into().unwrap()) as usize,
+        buf.len()
+    );
+    let kinds = wire::Attrs::new(&buf[20..]).map(|a| a.kind).collect();
+    (buf[16], kinds)
 }
 
 #[test]
 fn flow_requests_carry_the_right_attributes() {
     let f = parse_flow("priority=5,ip,actions=output:1,group:2", FlowCommand::Add).unwrap();
-    let (c, a) = flow_request(FlowCommand::Add, &f).unwrap();
+    let (c, a) = flow_request(FlowCommand::Add, &f);
     assert_eq!(c, cmd::FLOW_NEW);
     assert_eq!(
-        types(&a),
+        a,
         [
             flow_attr::PRIORITY,
             flow_attr::MATCH,
@@ -227,29 +236,26 @@ fn flow_requests_carry_the_right_attributes() {
             flow_attr::ACTION
         ]
     );
-    let (c, a) = flow_request(FlowCommand::Modify, &f).unwrap();
+    let (c, a) = flow_request(FlowCommand::Modify, &f);
     assert_eq!(c, cmd::FLOW_SET);
-    assert_eq!(
-        types(&a),
-        [flow_attr::MATCH, flow_attr::ACTION, flow_attr::ACTION]
-    );
-    let (c, a) = flow_request(FlowCommand::ModifyStrict, &f).unwrap();
+    assert_eq!(a, [flow_attr::MATCH, flow_attr::ACTION, flow_attr::ACTION]);
+    let (c, a) = flow_request(FlowCommand::ModifyStrict, &f);
     assert_eq!(c, cmd::FLOW_SET);
-    assert_eq!(types(&a)[0], flow_attr::PRIORITY);
-    assert_eq!(*types(&a).last().unwrap(), flow_attr::STRICT);
+    assert_eq!(a[0], flow_attr::PRIORITY);
+    assert_eq!(*a.last().unwrap(), flow_attr::STRICT);
     let all = parse_flow("", FlowCommand::Delete).unwrap();
-    let (c, a) = flow_request(FlowCommand::Delete, &all).unwrap();
+    let (c, a) = flow_request(FlowCommand::Delete, &all);
     assert_eq!((c, a.len()), (cmd::FLOW_DEL, 0), "no match: every flow");
     let d = parse_flow("priority=5,ip", FlowCommand::DeleteStrict).unwrap();
-    let (_, a) = flow_request(FlowCommand::DeleteStrict, &d).unwrap();
+    let (_, a) = flow_request(FlowCommand::DeleteStrict, &d);
     assert_eq!(
-        types(&a),
+        a,
         [flow_attr::PRIORITY, flow_attr::MATCH, flow_attr::STRICT]
     );
     // A drop flow has no action attributes.
     let f = parse_flow("actions=drop", FlowCommand::Add).unwrap();
-    let (_, a) = flow_request(FlowCommand::Add, &f).unwrap();
-    assert_eq!(types(&a), [flow_attr::PRIORITY]);
+    let (_, a) = flow_request(FlowCommand::Add, &f);
+    assert_eq!(a, [flow_attr::PRIORITY]);
 }
 
 fn err(text: &str, c: FlowCommand) -> (String, String, usize) {

@@ -436,6 +436,24 @@ fn in_port_arg(arg: &str) -> Result<u32, Fail> {
     }
 }
 
+/// Every command of a batch file (`-`: standard input) with its line number, parsed before
+/// anything is sent: a bad line changes nothing.
+fn read_batch<T, E: std::fmt::Display>(
+    file: &str,
+    parse: impl Fn(&str) -> Result<Option<T>, E>,
+) -> Result<Vec<(usize, T)>, Fail> {
+    let mut cmds = Vec::new();
+    for (n, line) in open_lines(file)?.lines().enumerate() {
+        let line = line.map_err(|e| Fail::Usage(format!("{file}: {e}")))?;
+        match parse(&line) {
+            Ok(Some(c)) => cmds.push((n + 1, c)),
+            Ok(None) => {}
+            Err(e) => return Err(Fail::Usage(format!("{file}:{}: {e}", n + 1))),
+        }
+    }
+    Ok(cmds)
+}
+
 fn open_lines(file: &str) -> Result<Box<dyn BufRead>, Fail> {
     Ok(if file == "-" {
         Box::new(std::io::stdin().lock())
@@ -521,17 +539,7 @@ fn run(cli: Cli) -> Result<(), Fail> {
             }
         }
         Cmd::AddGroups { file } => {
-            let reader = open_lines(&file)?;
-            // Parse everything first: a bad line changes nothing.
-            let mut cmds = Vec::new();
-            for (n, line) in reader.lines().enumerate() {
-                let line = line.map_err(|e| Fail::Usage(format!("{file}: {e}")))?;
-                match parse_batch_line(&line) {
-                    Ok(Some(c)) => cmds.push((n + 1, c)),
-                    Ok(None) => {}
-                    Err(e) => return Err(Fail::Usage(format!("{file}:{}: {e}", n + 1))),
-                }
-            }
+            let cmds = read_batch(&file, parse_batch_line)?;
             // Many requests per datagram; the first refusal stops the batch and is reported
             // with its line (lines before it are applied; later lines sent in the same datagram,
             // at most 256 requests, may be too).
@@ -604,17 +612,7 @@ fn run(cli: Cli) -> Result<(), Fail> {
             print_count(cli.json, n);
         }
         Cmd::AddFlows { file } => {
-            let reader = open_lines(&file)?;
-            // Parse everything first: a bad line changes nothing.
-            let mut cmds = Vec::new();
-            for (n, line) in reader.lines().enumerate() {
-                let line = line.map_err(|e| Fail::Usage(format!("{file}: {e}")))?;
-                match parse_flow_line(&line) {
-                    Ok(Some(c)) => cmds.push((n + 1, c)),
-                    Ok(None) => {}
-                    Err(e) => return Err(Fail::Usage(format!("{file}:{}: {e}", n + 1))),
-                }
-            }
+            let cmds = read_batch(&file, parse_flow_line)?;
             // Batched as add-groups is: many requests per datagram, the first refusal stops
             // the batch and is reported with its line.
             Client::connect()?

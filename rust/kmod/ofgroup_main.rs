@@ -32,6 +32,9 @@ pub mod logic;
 #[cfg(CONFIG_KUNIT = "y")]
 #[path = "../../kunit/table_tests.rs"]
 mod table_tests;
+#[cfg(CONFIG_KUNIT = "y")]
+#[path = "../../kunit/flow_tests.rs"]
+mod flow_tests;
 
 use datapath::Datapath;
 use table::{Limits, Table};

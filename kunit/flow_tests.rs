@@ -1,0 +1,252 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! KUnit suite for the flow table and the datapath's flow/group rules, run inside the kernel at
+//! `insmod`. `assert!` here is KUnit's.
+
+use kernel::{
+    prelude::*,
+    sync::{
+        atomic::{Atomic, Relaxed},
+        rcu, Arc,
+    },
+};
+
+use crate::datapath::Datapath;
+use crate::ffi;
+use crate::flow::{FlowError, Selector};
+use crate::logic::{
+    flow::{IpMasked, Key, Match, MatchSpec},
+    model::{Action, BucketSpec, GroupSpec, GroupType},
+};
+use crate::table::{AddMode, Limits, Table};
+
+const IP: u16 = 0x0800;
+
+fn dp() -> Result<Arc<Datapath>> {
+    let t = Arc::pin_init(
+        Table::new(Limits {
+            max_groups: 64,
+            max_buckets: 8,
+        }),
+        GFP_KERNEL,
+    )?;
+    Arc::pin_init(Datapath::new(t), GFP_KERNEL)
+}
+
+/// `ip,nw_dst=a.b.c.d/plen` (plen 0: `ip` alone).
+fn ip_dst(addr: [u8; 4], plen: u32) -> Match {
+    let mask = u32::MAX.checked_shl(32 - plen).unwrap_or(0).to_be_bytes();
+    let mut s = MatchSpec {
+        eth_type: Some(IP),
+        ..MatchSpec::default()
+    };
+    if plen > 0 {
+        let v = u32::from_be_bytes(addr) & u32::from_be_bytes(mask);
+        s.ip_dst = Some(IpMasked::V4(v.to_be_bytes(), mask));
+    }
+    s.to_match().unwrap_or(Match::ANY)
+}
+
+/// The key of an IPv4 packet to `addr` arriving on port 1.
+fn key_to(addr: [u8; 4]) -> Key {
+    let mut k = Key::default();
+    k.set_in_port(1);
+    k.set_eth_type(IP);
+    let mut ip = [0u8; 16];
+    ip[10] = 0xff;
+    ip[11] = 0xff;
+    ip[12..].copy_from_slice(&addr);
+    k.set_ip_dst(ip);
+    k
+}
+
+/// The actions of the flow `key` finds.
+fn found(d: &Datapath, key: &Key) -> Option<Action> {
+    let rcu = rcu::read_lock();
+    let f = d.flows.lookup(&rcu, key)?;
+    Some(f.actions.first().copied().unwrap_or(Action::Output(0)))
+}
+
+fn group(d: &Datapath, id: u32, out: &[Action]) -> bool {
+    let b = [BucketSpec::new(out)];
+    let s = GroupSpec {
+        id,
+        group_type: GroupType::Indirect,
+        fields: Default::default(),
+        basis: 0,
+        buckets: &b,
+    };
+    d.table.add(&s, AddMode::Add).is_ok()
+}
+
+#[kunit_tests(ofgroup_flows)]
+mod flows {
+    use super::*;
+
+    /// The highest-priority match wins, whatever the masks and insertion order; a miss is None.
+    #[test]
+    fn priority_and_masks() -> Result {
+        let d = dp()?;
+        let net = ip_dst([10, 0, 0, 0], 24);
+        let host = ip_dst([10, 0, 0, 5], 32);
+        assert!(d.flow_add(10, net, &[Action::Output(1)]).is_ok());
+        assert!(d.flow_add(20, host, &[Action::Output(2)]).is_ok());
+        assert!(d
+            .flow_add(5, ip_dst([0; 4], 0), &[Action::Output(3)])
+            .is_ok());
+        assert_eq!(found(&d, &key_to([10, 0, 0, 5])), Some(Action::Output(2)));
+        assert_eq!(found(&d, &key_to([10, 0, 0, 6])), Some(Action::Output(1)));
+        assert_eq!(found(&d, &key_to([10, 0, 1, 6])), Some(Action::Output(3)));
+        let mut arp = key_to([10, 0, 0, 5]);
+        arp.set_eth_type(0x0806);
+        arp.set_ip_dst([0; 16]);
+        assert_eq!(found(&d, &arp), None);
+        // A higher-priority copy of the /24 now shadows the /32.
+        assert!(d.flow_add(30, net, &[Action::Output(4)]).is_ok());
+        assert_eq!(found(&d, &key_to([10, 0, 0, 5])), Some(Action::Output(4)));
+        assert_eq!(d.stats().flows, 4);
+        Ok(())
+    }
+
+    /// Modify keeps counters and age; re-adding the same (match, priority) replaces the flow and
+    /// restarts them; strict delete takes exactly one flow, non-strict every covered one.
+    #[test]
+    fn modify_add_and_delete_semantics() -> Result {
+        let d = dp()?;
+        let net = ip_dst([10, 0, 0, 0], 24);
+        let host = ip_dst([10, 0, 0, 5], 32);
+        assert!(d.flow_add(10, net, &[Action::Output(1)]).is_ok());
+        assert!(d.flow_add(20, host, &[Action::Output(2)]).is_ok());
+        {
+            let rcu = rcu::read_lock();
+            if let Some(f) = d.flows.lookup(&rcu, &key_to([10, 0, 0, 6])) {
+                f.stats.credit(100);
+            }
+        }
+        let n = d.flow_modify(Selector::Covered(&net), &[Action::Output(7)]);
+        assert!(matches!(n, Ok(2))); // the /32 is covered by the /24
+        let packets = |k: &Key| {
+            let rcu = rcu::read_lock();
+            d.flows.lookup(&rcu, k).map(|f| f.stats.read().packets)
+        };
+        assert_eq!(found(&d, &key_to([10, 0, 0, 6])), Some(Action::Output(7)));
+        assert_eq!(packets(&key_to([10, 0, 0, 6])), Some(1));
+        assert!(d.flow_add(10, net, &[Action::Output(1)]).is_ok());
+        assert_eq!(packets(&key_to([10, 0, 0, 6])), Some(0));
+        assert_eq!(d.stats().flows, 2);
+        // Strict with the wrong priority deletes nothing; with the right one, exactly one.
+        assert!(matches!(
+            d.flow_delete(Some(Selector::Strict(&net, 11))),
+            Ok(0)
+        ));
+        assert!(matches!(
+            d.flow_delete(Some(Selector::Strict(&net, 10))),
+            Ok(1)
+        ));
+        assert!(d.flow_add(10, net, &[Action::Output(1)]).is_ok());
+        // Non-strict by the /24 takes both; the narrower /32 covers only itself.
+        assert!(matches!(
+            d.flow_delete(Some(Selector::Covered(&host))),
+            Ok(1)
+        ));
+        assert!(matches!(
+            d.flow_delete(Some(Selector::Covered(&net))),
+            Ok(1)
+        ));
+        assert_eq!(d.stats().flows, 0);
+        assert_eq!(found(&d, &key_to([10, 0, 0, 6])), None);
+        Ok(())
+    }
+
+    /// A flow naming a missing group is refused and changes nothing; ref_count counts the flows
+    /// naming a group; deleting the group deletes exactly those flows (the seed's semantics).
+    #[test]
+    fn groups_count_and_take_their_flows() -> Result {
+        let d = dp()?;
+        assert!(group(&d, 1, &[Action::Output(1)]));
+        assert!(group(&d, 2, &[Action::Output(2)]));
+        let refused = d.flow_add(10, ip_dst([10, 0, 0, 0], 24), &[Action::Group(3)]);
+        assert!(matches!(refused, Err(FlowError::BadOutGroup(3))));
+        assert_eq!(d.stats().flows, 0);
+        assert!(d
+            .flow_add(10, ip_dst([10, 0, 0, 0], 24), &[Action::Group(1)])
+            .is_ok());
+        let two = [Action::Output(5), Action::Group(1)];
+        assert!(d.flow_add(20, ip_dst([10, 0, 0, 5], 32), &two).is_ok());
+        assert!(d
+            .flow_add(30, ip_dst([10, 0, 1, 0], 24), &[Action::Group(2)])
+            .is_ok());
+        let refs = |id| d.table.get(id).map_or(u32::MAX, |g| g.shared.flow_refs());
+        assert_eq!(refs(1), 2);
+        assert_eq!(refs(2), 1);
+        // Re-pointing a flow moves its reference.
+        let n = d.flow_modify(
+            Selector::Strict(&ip_dst([10, 0, 1, 0], 24), 30),
+            &[Action::Group(1)],
+        );
+        assert!(matches!(n, Ok(1)));
+        assert_eq!((refs(1), refs(2)), (3, 0));
+        assert!(matches!(d.group_delete(Some(1)), Ok(1)));
+        assert_eq!(d.stats().flows, 0);
+        assert!(d
+            .flow_add(30, ip_dst([10, 0, 1, 0], 24), &[Action::Group(2)])
+            .is_ok());
+        assert!(matches!(d.group_delete(Some(1)), Ok(0))); // again: a no-op
+        assert_eq!(d.stats().flows, 1);
+        assert_eq!(refs(2), 1);
+        assert!(matches!(d.flow_delete(None), Ok(1)));
+        assert_eq!(refs(2), 0);
+        Ok(())
+    }
+
+    /// Readers looking a key up while a writer adds, replaces and deletes flows around it always
+    /// find the catch-all or a more specific flow, never nothing and never a freed one.
+    #[test]
+    fn lookups_during_churn() -> Result {
+        const N: u32 = 200_000;
+        let d = dp()?;
+        assert!(d
+            .flow_add(1, ip_dst([0; 4], 0), &[Action::Output(1)])
+            .is_ok());
+        let done = Atomic::<u32>::new(0);
+        let misses = Atomic::<u32>::new(0);
+        let specific = Atomic::<u32>::new(0);
+        let reader = || {
+            let k = key_to([10, 0, 0, 5]);
+            for _ in 0..N {
+                match found(&d, &k) {
+                    None => {
+                        misses.add(1u32, Relaxed);
+                    }
+                    Some(Action::Output(1)) => {}
+                    Some(_) => {
+                        specific.add(1u32, Relaxed);
+                    }
+                }
+            }
+            done.add(1u32, Relaxed);
+        };
+        let writer = || {
+            let mut i = 0u32;
+            while done.load(Relaxed) < 1 {
+                let plen = 8 + (i % 25);
+                let m = ip_dst([10, 0, 0, 5], plen);
+                let _ = d.flow_add(10 + (i % 7) as u16, m, &[Action::Output(2)]);
+                if i % 3 == 2 {
+                    let _ = d.flow_delete(Some(Selector::Covered(&ip_dst([10, 0, 0, 0], 8))));
+                }
+                i += 1;
+            }
+        };
+        ffi::run_threads(&[&reader, &writer])?;
+        pr_info!(
+            "flows: {} lookups during churn, {} found a specific flow, {} missed\n",
+            N,
+            specific.load(Relaxed),
+            misses.load(Relaxed)
+        );
+        assert_eq!(misses.load(Relaxed), 0);
+        assert!(d.flow_delete(None).is_ok());
+        Ok(())
+    }
+}

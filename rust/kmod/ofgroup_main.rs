@@ -30,11 +30,11 @@ pub mod logic;
 
 // KUnit suites live in kunit/ and are compiled into the module (they run at insmod).
 #[cfg(CONFIG_KUNIT = "y")]
-#[path = "../../kunit/table_tests.rs"]
-mod table_tests;
-#[cfg(CONFIG_KUNIT = "y")]
 #[path = "../../kunit/flow_tests.rs"]
 mod flow_tests;
+#[cfg(CONFIG_KUNIT = "y")]
+#[path = "../../kunit/table_tests.rs"]
+mod table_tests;
 
 use datapath::Datapath;
 use table::{Limits, Table};

@@ -116,7 +116,7 @@ R1_D0=$D0 R1_D1=$D1
 
 say "5. Fast failover: server2's link goes down"
 demo_run ip link set srv2-dp down
-note "The kernel's netdevice notifier tells ofgroup at once; port 3 is now down, and bucket 1, which" \
+note "ofgroup reads the link state (up, carrier) at each packet; port 3 is now down, and bucket 1, which" \
   "watches port 3, is no longer chosen. No flow or group was changed."
 demo_run ofgroupctl dump-ports 3
 note "" "The same $FLOWS flows again:"

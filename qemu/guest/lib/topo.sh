@@ -54,6 +54,26 @@ EOB
   done
 }
 
+# port_ns NS IFACE IP/LEN MAC — a namespace NS (made if missing) holding one end of a veth pair
+# (IFACE, with IP and MAC, no IPv6 link-local); the other end, "$IFACE-dp", stays in the initial
+# namespace, up, ready to be attached as a datapath port.
+port_ns() {
+  local ns=$1 ifc=$2 addr=$3 mac=$4
+  ip netns add "$ns" 2>/dev/null || true
+  ip link add "$ifc-dp" type veth peer name "$ifc" netns "$ns" || return
+  ip -n "$ns" -batch - <<EOB || return
+link set $ifc addrgenmode none
+link set $ifc address $mac
+addr add $addr dev $ifc
+link set $ifc up
+link set lo up
+EOB
+  ip -batch - <<EOB
+link set $ifc-dp addrgenmode none
+link set $ifc-dp up
+EOB
+}
+
 # rx_count NS IFACE — frames IFACE in NS has received.
 rx_count() {
   ip netns exec "$1" cat "/sys/class/net/$2/statistics/rx_packets"

@@ -29,17 +29,7 @@ dp_topology() {
     read -r ns ifc addr mac no <<<"$t"
     if [[ $links != *" $ifc-dp@"* ]]; then
       ip netns del "$ns" 2>/dev/null || true
-      ip netns add "$ns"
-      ip netns exec "$ns" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 \
-        net.ipv6.conf.default.disable_ipv6=1
-      ip link add "$ifc-dp" type veth peer name "$ifc" netns "$ns"
-      ip -n "$ns" -batch - <<EOB
-link set $ifc addrgenmode none
-link set $ifc address $mac
-addr add $addr dev $ifc
-link set $ifc up
-link set lo up
-EOB
+      port_ns "$ns" "$ifc" "$addr" "$mac" || fail "making $ifc in $ns"
     fi
     batch+="link set $ifc-dp addrgenmode none"$'\n'"link set $ifc-dp up"$'\n'
   done
@@ -59,7 +49,10 @@ EOB
 # namespace, up, ready to be attached as a datapath port.
 port_ns() {
   local ns=$1 ifc=$2 addr=$3 mac=$4
-  ip netns add "$ns" 2>/dev/null || true
+  if ip netns add "$ns" 2>/dev/null; then
+    ip netns exec "$ns" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 \
+      net.ipv6.conf.default.disable_ipv6=1
+  fi
   ip link add "$ifc-dp" type veth peer name "$ifc" netns "$ns" || return
   ip -n "$ns" -batch - <<EOB || return
 link set $ifc addrgenmode none

@@ -358,10 +358,9 @@ impl FlowTable {
     pub(crate) fn next(&self, cursor: &mut u64) -> Option<FlowInfo> {
         let w = self.writer.lock();
         let after = *cursor;
-        let f = w
-            .flows
-            .iter()
-            .find(|f| after == 0 || cursor_of(f) > after)?;
+        // The list is in cursor order: binary search, so a dump of n flows costs O(n log n).
+        let i = w.flows.partition_point(|f| cursor_of(f) <= after);
+        let f = w.flows.get(i)?;
         *cursor = cursor_of(f);
         Some(FlowInfo {
             flow: f.clone(),

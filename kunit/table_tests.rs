@@ -587,7 +587,7 @@ mod selection {
             let env = t.env(&rcu, &ports);
             let n = t
                 .lookup(&rcu, 5)
-                .map_or(9, |g| g.credit_packet(&env, 7, 60));
+                .map_or(9, |g| g.credit_packet(&env, 7, 60, |_| {}));
             assert_eq!(n, 0);
         }
         assert_eq!(t.stats(5).map(|s| s.totals.packets).ok(), Some(0));
@@ -663,7 +663,7 @@ mod selection {
             let env = t.env(&rcu, &ports);
             let g = t.lookup(&rcu, 1).ok_or(EINVAL)?;
             for h in 0..40_000u32 {
-                g.credit_packet(&env, mix64(u64::from(h)) as u32, 100);
+                g.credit_packet(&env, mix64(u64::from(h)) as u32, 100, |_| {});
             }
             for (i, bk) in g.buckets.iter().enumerate() {
                 count[i] = bk.stats.read().packets as u32;

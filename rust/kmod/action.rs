@@ -108,8 +108,7 @@ fn run_group(ctx: &Ctx<'_>, id: u32, skb: Skb, depth: u32) {
     };
     // The bucket chosen last runs on the frame itself; each one before it on a clone.
     let mut pending: Option<&Bucket> = None;
-    let ran = g.for_each_chosen(&env, hash, |b| {
-        b.stats.credit(ctx.len);
+    let ran = g.credit_packet(&env, hash, ctx.len, |b| {
         if let Some(prev) = pending.replace(b) {
             match skb.clone_atomic() {
                 Some(c) => run_actions(ctx, &prev.actions, c, depth + 1),
@@ -118,10 +117,7 @@ fn run_group(ctx: &Ctx<'_>, id: u32, skb: Skb, depth: u32) {
         }
     });
     match pending {
-        Some(b) if ran > 0 => {
-            g.shared.stats.credit(ctx.len);
-            run_actions(ctx, &b.actions, skb, depth + 1);
-        }
+        Some(b) if ran > 0 => run_actions(ctx, &b.actions, skb, depth + 1),
         _ => ctx.dp.count_lost(),
     }
 }

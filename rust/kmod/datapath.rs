@@ -305,11 +305,6 @@ impl Datapath {
     }
 }
 
-/// A frame arrived on `port` (the frame hook).
-pub(crate) fn receive(port: &Port, skb: Skb, rcu: &rcu::Guard) {
-    action::receive(port, skb, rcu);
-}
-
 /// A port's device is going away (unregistered, or moved to another netns), under RTNL:
 /// detach the port so the device's reference is given back and unregistering completes.
 pub(crate) fn device_gone(port: ArcBorrow<'_, Port>, rtnl: &Rtnl) {

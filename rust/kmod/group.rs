@@ -194,10 +194,20 @@ impl Group {
         }
     }
 
-    /// Credit a packet of `bytes` to the group and to every bucket `for_each_chosen` picks;
-    /// returns how many buckets were credited (0: dropped, and nothing is credited, as in OVS).
-    pub(crate) fn credit_packet(&self, env: &dyn LiveEnv, hash: u32, bytes: u64) -> usize {
-        let n = self.for_each_chosen(env, hash, |b| b.stats.credit(bytes));
+    /// Credit a packet of `bytes` to every bucket `for_each_chosen` picks, calling `run` for each
+    /// after crediting it, and to the group when at least one was; returns how many buckets were
+    /// credited (0: dropped, and nothing is credited, as in OVS). The packet path's accounting.
+    pub(crate) fn credit_packet<'a>(
+        &'a self,
+        env: &dyn LiveEnv,
+        hash: u32,
+        bytes: u64,
+        mut run: impl FnMut(&'a Bucket),
+    ) -> usize {
+        let n = self.for_each_chosen(env, hash, |b| {
+            b.stats.credit(bytes);
+            run(b);
+        });
         if n > 0 {
             self.shared.stats.credit(bytes);
         }

@@ -238,7 +238,7 @@ extern "C" fn rx_entry(port: *mut c_void, skb: *mut bindings::sk_buff) {
         // The frame hook already runs in the receive path's RCU read section; nesting is cheap
         // and gives the datapath a guard to borrow from.
         let rcu = kernel::sync::rcu::read_lock();
-        crate::datapath::receive(&port, skb, &rcu);
+        crate::action::receive(&port, skb, &rcu);
     }
 }
 

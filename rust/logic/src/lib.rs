@@ -10,6 +10,7 @@ pub mod chain;
 pub mod classifier;
 pub mod error;
 pub mod flow;
+pub mod gso;
 pub mod hash;
 pub mod liveness;
 pub mod model;

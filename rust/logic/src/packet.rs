@@ -57,6 +57,27 @@ pub struct Parsed {
     pub fields: FlowFields,
     /// Whether the frame carried a VLAN tag (its id is `fields.vlan_vid`, which may be 0).
     pub vlan_tagged: bool,
+    /// Whether the frame is an IP fragment (first or later). Fragments of one datagram must hash
+    /// alike, and only the first carries the L4 header: see [`Parsed::hash_fields`].
+    pub fragment: bool,
+    /// Offset just past the TCP or UDP header (Ethernet, VLAN, IP and L4 headers with options):
+    /// the header every segment of a GSO frame repeats. 0 when the frame has no complete TCP/UDP
+    /// header.
+    pub l4_end: u16,
+}
+
+impl Parsed {
+    /// The fields a select group hashes: for an IP fragment, L3 only (L4 ports zero), so every
+    /// fragment of a datagram — the first carries the ports, the later ones do not — lands in the
+    /// same bucket.
+    pub fn hash_fields(&self) -> FlowFields {
+        let mut f = self.fields;
+        if self.fragment {
+            f.l4_src = 0;
+            f.l4_dst = 0;
+        }
+        f
+    }
 }
 
 /// `N` bytes at `off`, if the frame has them.
@@ -121,14 +142,15 @@ fn parse_into(frame: &[u8], p: &mut Parsed) -> Option<()> {
     }
     f.eth_type = eth_type;
     match eth_type {
-        ETH_TYPE_IP => parse_ipv4(frame, off, f),
-        ETH_TYPE_IPV6 => parse_ipv6(frame, off, f),
+        ETH_TYPE_IP => parse_ipv4(frame, off, p),
+        ETH_TYPE_IPV6 => parse_ipv6(frame, off, p),
         _ => Some(()),
     }
 }
 
 /// IPv4 header at `off`, then L4.
-fn parse_ipv4(frame: &[u8], off: usize, f: &mut FlowFields) -> Option<()> {
+fn parse_ipv4(frame: &[u8], off: usize, p: &mut Parsed) -> Option<()> {
+    let f = &mut p.fields;
     let ihl = usize::from(u8_at(frame, off)? & 0x0f);
     if ihl < 5 {
         return None;
@@ -137,6 +159,8 @@ fn parse_ipv4(frame: &[u8], off: usize, f: &mut FlowFields) -> Option<()> {
     let frag = be16(frame, off + 6)?;
     f.ip_src = ipv4_mapped(bytes(frame, off + 12)?);
     f.ip_dst = ipv4_mapped(bytes(frame, off + 16)?);
+    // More-fragments set, or an offset: part of a fragmented datagram.
+    p.fragment = frag & 0x3fff != 0;
     if frag & 0x1fff != 0 {
         // A later fragment: no L4 header.
         return None;
@@ -144,14 +168,14 @@ fn parse_ipv4(frame: &[u8], off: usize, f: &mut FlowFields) -> Option<()> {
     let l4 = off + ihl * 4;
     // The whole header, options included, must be there before L4.
     frame.get(..l4)?;
-    parse_l4(frame, l4, f.ip_proto, false, f)
+    parse_l4(frame, l4, p.fields.ip_proto, false, p)
 }
 
 /// IPv6 header at `off`, extension headers, then L4.
-fn parse_ipv6(frame: &[u8], off: usize, f: &mut FlowFields) -> Option<()> {
+fn parse_ipv6(frame: &[u8], off: usize, p: &mut Parsed) -> Option<()> {
     let mut next = u8_at(frame, off + 6)?;
-    f.ip_src = bytes(frame, off + 8)?;
-    f.ip_dst = bytes(frame, off + 24)?;
+    p.fields.ip_src = bytes(frame, off + 8)?;
+    p.fields.ip_dst = bytes(frame, off + 24)?;
     let mut pos = off + IPV6_HLEN;
     // Each extension header is at least 8 bytes and must be in the frame, so this ends.
     loop {
@@ -167,25 +191,39 @@ fn parse_ipv6(frame: &[u8], off: usize, f: &mut FlowFields) -> Option<()> {
                 let h = bytes::<8>(frame, pos)?;
                 next = h[0];
                 pos += 8;
+                p.fragment = true;
                 if u16::from_be_bytes([h[2], h[3]]) & 0xfff8 != 0 {
                     // A later fragment: the protocol is known, the L4 header is not here.
-                    f.ip_proto = next;
+                    p.fields.ip_proto = next;
                     return None;
                 }
             }
             _ => break,
         }
     }
-    f.ip_proto = next;
-    parse_l4(frame, pos, next, true, f)
+    p.fields.ip_proto = next;
+    parse_l4(frame, pos, next, true, p)
 }
 
 /// L4 header of protocol `proto` at `off`.
-fn parse_l4(frame: &[u8], off: usize, proto: u8, v6: bool, f: &mut FlowFields) -> Option<()> {
+fn parse_l4(frame: &[u8], off: usize, proto: u8, v6: bool, p: &mut Parsed) -> Option<()> {
+    let f = &mut p.fields;
     match proto {
         IPPROTO_TCP | IPPROTO_UDP | IPPROTO_SCTP => {
             f.l4_src = be16(frame, off)?;
             f.l4_dst = be16(frame, off + 2)?;
+            let hlen = match proto {
+                IPPROTO_TCP => match usize::from(u8_at(frame, off + 12)? >> 4) * 4 {
+                    h if h >= 20 => h,
+                    _ => return Some(()),
+                },
+                IPPROTO_UDP => 8,
+                _ => return Some(()),
+            };
+            let end = off.checked_add(hlen)?;
+            if end <= frame.len() {
+                p.l4_end = u16::try_from(end).ok()?;
+            }
         }
         IPPROTO_ICMP if !v6 => {
             f.l4_src = u16::from(u8_at(frame, off)?);

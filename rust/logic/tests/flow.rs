@@ -354,6 +354,7 @@ fn from_packet() {
             ..p.fields
         },
         vlan_tagged: false,
+        ..p
     };
     assert_eq!(Key::from_packet(7, &untagged).vlan(), 0);
     let vid0 = Parsed {
@@ -362,6 +363,7 @@ fn from_packet() {
             ..p.fields
         },
         vlan_tagged: true,
+        ..p
     };
     assert_eq!(Key::from_packet(7, &vid0).vlan(), 0x1000);
 }

@@ -102,7 +102,17 @@ fn v6(proto: u8, l4_src: u16, l4_dst: u16) -> FlowFields {
 fn untagged(fields: FlowFields) -> Parsed {
     Parsed {
         fields,
-        vlan_tagged: false,
+        ..Default::default()
+    }
+}
+
+/// `parse` without the fragment flag and header length (tested on their own below), for the tests
+/// that compare the fields.
+fn pf(frame: &[u8]) -> Parsed {
+    Parsed {
+        fragment: false,
+        l4_end: 0,
+        ..parse(frame)
     }
 }
 
@@ -110,31 +120,31 @@ fn untagged(fields: FlowFields) -> Parsed {
 fn ipv4_l4_protocols() {
     for proto in [6u8, 17, 132] {
         let f = eth(&[], 0x0800, &ipv4(proto, 0, 0, &ports(1234, 80)));
-        assert_eq!(parse(&f), untagged(v4(proto, 1234, 80)), "proto {proto}");
+        assert_eq!(pf(&f), untagged(v4(proto, 1234, 80)), "proto {proto}");
     }
     let icmp = eth(&[], 0x0800, &ipv4(1, 0, 0, &[8, 3, 0, 0, 0, 0, 0, 0]));
-    assert_eq!(parse(&icmp), untagged(v4(1, 8, 3)));
+    assert_eq!(pf(&icmp), untagged(v4(1, 8, 3)));
     // Other protocols: addresses and protocol, no ports.
     let gre = eth(&[], 0x0800, &ipv4(47, 0, 0, &ports(1, 2)));
-    assert_eq!(parse(&gre), untagged(v4(47, 0, 0)));
+    assert_eq!(pf(&gre), untagged(v4(47, 0, 0)));
     // ICMPv6's number inside IPv4 is not ICMP.
     let odd = eth(&[], 0x0800, &ipv4(58, 0, 0, &[8, 3, 0, 0]));
-    assert_eq!(parse(&odd), untagged(v4(58, 0, 0)));
+    assert_eq!(pf(&odd), untagged(v4(58, 0, 0)));
 }
 
 #[test]
 fn ipv4_options_and_fragments() {
     let f = eth(&[], 0x0800, &ipv4(6, 0, 8, &ports(1, 2)));
-    assert_eq!(parse(&f), untagged(v4(6, 1, 2)), "options skipped");
+    assert_eq!(pf(&f), untagged(v4(6, 1, 2)), "options skipped");
     // First fragment (MF set, offset 0): L4 is there.
     let f = eth(&[], 0x0800, &ipv4(17, 0x2000, 0, &ports(53, 53)));
-    assert_eq!(parse(&f), untagged(v4(17, 53, 53)));
+    assert_eq!(pf(&f), untagged(v4(17, 53, 53)));
     // Later fragment: no L4.
     let f = eth(&[], 0x0800, &ipv4(17, 0x2000 | 185, 0, &ports(53, 53)));
-    assert_eq!(parse(&f), untagged(v4(17, 0, 0)));
+    assert_eq!(pf(&f), untagged(v4(17, 0, 0)));
     // Last fragment (MF clear, offset != 0).
     let f = eth(&[], 0x0800, &ipv4(6, 3, 0, &ports(53, 53)));
-    assert_eq!(parse(&f), untagged(v4(6, 0, 0)));
+    assert_eq!(pf(&f), untagged(v4(6, 0, 0)));
 }
 
 #[test]
@@ -143,47 +153,47 @@ fn ipv4_bad_ihl_stops_after_ethernet() {
         let mut ip = ipv4(6, 0, 0, &ports(1, 2));
         ip[0] = 0x40 | ihl;
         let f = eth(&[], 0x0800, &ip);
-        assert_eq!(parse(&f), untagged(base(0x0800)), "ihl {ihl}");
+        assert_eq!(pf(&f), untagged(base(0x0800)), "ihl {ihl}");
     }
     // IHL beyond the frame: addresses but no L4.
     let mut ip = ipv4(6, 0, 0, &ports(1, 2));
     ip[0] = 0x4f;
     let f = eth(&[], 0x0800, &ip);
-    assert_eq!(parse(&f), untagged(v4(6, 0, 0)));
+    assert_eq!(pf(&f), untagged(v4(6, 0, 0)));
 }
 
 #[test]
 fn ipv6_l4_protocols() {
     for proto in [6u8, 17, 132] {
         let f = eth(&[], 0x86dd, &ipv6(&[], proto, 0, &ports(4000, 443)));
-        assert_eq!(parse(&f), untagged(v6(proto, 4000, 443)), "proto {proto}");
+        assert_eq!(pf(&f), untagged(v6(proto, 4000, 443)), "proto {proto}");
     }
     let icmp6 = eth(&[], 0x86dd, &ipv6(&[], 58, 0, &[135, 0, 0, 0]));
-    assert_eq!(parse(&icmp6), untagged(v6(58, 135, 0)));
+    assert_eq!(pf(&icmp6), untagged(v6(58, 135, 0)));
     // ICMP's number inside IPv6 is not ICMPv6.
     let odd = eth(&[], 0x86dd, &ipv6(&[], 1, 0, &[8, 3, 0, 0]));
-    assert_eq!(parse(&odd), untagged(v6(1, 0, 0)));
+    assert_eq!(pf(&odd), untagged(v6(1, 0, 0)));
 }
 
 #[test]
 fn ipv6_extension_headers() {
     let chain = [(0u8, 0u8), (43, 1), (60, 2)];
     let f = eth(&[], 0x86dd, &ipv6(&chain, 6, 0, &ports(22, 2222)));
-    assert_eq!(parse(&f), untagged(v6(6, 22, 2222)));
+    assert_eq!(pf(&f), untagged(v6(6, 22, 2222)));
     // First fragment: L4 present.
     let f = eth(&[], 0x86dd, &ipv6(&[(0, 0), (44, 0)], 17, 0, &ports(5, 6)));
-    assert_eq!(parse(&f), untagged(v6(17, 5, 6)));
+    assert_eq!(pf(&f), untagged(v6(17, 5, 6)));
     // Later fragment: the protocol, no L4.
     let f = eth(&[], 0x86dd, &ipv6(&[(44, 0)], 17, 100, &ports(5, 6)));
-    assert_eq!(parse(&f), untagged(v6(17, 0, 0)));
+    assert_eq!(pf(&f), untagged(v6(17, 0, 0)));
     // An extension header running past the end: no protocol, no L4.
     let mut ip = ipv6(&[(60, 0)], 6, 0, &ports(5, 6));
     ip[41] = 200;
     let f = eth(&[], 0x86dd, &ip);
-    assert_eq!(parse(&f), untagged(v6(0, 0, 0)));
+    assert_eq!(pf(&f), untagged(v6(0, 0, 0)));
     // Unknown extension (e.g. ESP 50) is the final protocol.
     let f = eth(&[], 0x86dd, &ipv6(&[(0, 0)], 50, 0, &ports(5, 6)));
-    assert_eq!(parse(&f), untagged(v6(50, 0, 0)));
+    assert_eq!(pf(&f), untagged(v6(50, 0, 0)));
 }
 
 #[test]
@@ -224,15 +234,14 @@ fn vlan_tags() {
 
 #[test]
 fn other_ethernet_types() {
-    assert_eq!(parse(&eth(&[], 0x0806, &[0; 28])), untagged(base(0x0806)));
+    assert_eq!(pf(&eth(&[], 0x0806, &[0; 28])), untagged(base(0x0806)));
     // 802.3 length field.
     for len in [0u16, 46, 0x05dc, 0x05ff] {
-        assert_eq!(
-            parse(&eth(&[], len, &[0xaa, 0xaa, 3])),
+        assert_eq!(pf(&eth(&[], len, &[0xaa, 0xaa, 3])),
             untagged(base(0x05ff))
         );
     }
-    assert_eq!(parse(&eth(&[], 0x0600, &[])), untagged(base(0x0600)));
+    assert_eq!(pf(&eth(&[], 0x0600, &[])), untagged(base(0x0600)));
     // 802.3 inside a VLAN tag.
     let p = parse(&eth(&[(0x8100, 5)], 64, &[0; 8]));
     assert_eq!(p.fields.eth_type, 0x05ff);
@@ -241,8 +250,8 @@ fn other_ethernet_types() {
 
 #[test]
 fn tiny_frames() {
-    assert_eq!(parse(&[]), Parsed::default());
-    assert_eq!(parse(&[1, 2, 3, 4, 5]), Parsed::default());
+    assert_eq!(pf(&[]), Parsed::default());
+    assert_eq!(pf(&[1, 2, 3, 4, 5]), Parsed::default());
     let p = parse(&DST);
     assert_eq!(p.fields.eth_dst, DST);
     assert_eq!(p.fields.eth_src, [0; 6]);
@@ -260,7 +269,9 @@ fn prefix_consistent(part: &Parsed, full: &Parsed) -> Result<(), String> {
         && (a.ip_proto == 0 || a.ip_proto == b.ip_proto)
         && (a.l4_src == 0 || a.l4_src == b.l4_src)
         && (a.l4_dst == 0 || a.l4_dst == b.l4_dst)
-        && (!part.vlan_tagged || full.vlan_tagged);
+        && (!part.vlan_tagged || full.vlan_tagged)
+        && (!part.fragment || full.fragment)
+        && (part.l4_end == 0 || part.l4_end == full.l4_end);
     if ok {
         Ok(())
     } else {
@@ -302,8 +313,75 @@ fn truncated_at_every_length() {
     check_truncations(&eth(&[], 0x86dd, &ipv6(&[(44, 0)], 58, 0, &[128, 0, 0, 0])));
     // The fully truncated TCP/IPv4 frame parses to everything.
     let f = eth(&[], 0x0800, &ipv4(6, 0, 0, &tcp));
-    assert_eq!(parse(&f[..14 + 20 + 4]), untagged(v4(6, 40000, 443)));
-    assert_eq!(parse(&f[..14 + 20 + 3]).fields.l4_dst, 0);
+    assert_eq!(pf(&f[..14 + 20 + 4]), untagged(v4(6, 40000, 443)));
+    assert_eq!(pf(&f[..14 + 20 + 3]).fields.l4_dst, 0);
+}
+
+/// A TCP header with data offset `doff` words (options zero-filled), then `payload` bytes.
+fn tcp(doff: u8, payload: usize) -> Vec<u8> {
+    let mut h = ports(40000, 443);
+    h.truncate(12);
+    h.push(doff << 4);
+    h.extend(std::iter::repeat_n(0u8, usize::from(doff) * 4 - 13 + payload));
+    h
+}
+
+#[test]
+fn fragments_flagged_and_hashed_on_l3_only() {
+    use ofgroup_logic::hash::{flow_hash, FieldSet, HashField};
+    let l4 = ports(5353, 53);
+    let frames = [
+        ("v4 first", eth(&[], 0x0800, &ipv4(17, 0x2000, 0, &l4))),
+        ("v4 middle", eth(&[], 0x0800, &ipv4(17, 0x2000 | 185, 0, &l4))),
+        ("v4 last", eth(&[], 0x0800, &ipv4(17, 370, 0, &l4))),
+        ("v4 DF not a fragment", eth(&[], 0x0800, &ipv4(17, 0x4000, 0, &l4))),
+        ("v6 first", eth(&[], 0x86dd, &ipv6(&[(44, 0)], 17, 0, &l4))),
+        ("v6 later", eth(&[], 0x86dd, &ipv6(&[(44, 0)], 17, 100, &l4))),
+    ];
+    let fields = [
+        FieldSet(0),
+        FieldSet(HashField::IpDst.bit() | HashField::L4Src.bit() | HashField::L4Dst.bit()),
+    ];
+    for fs in fields {
+        let h = |f: &[u8]| flow_hash(&parse(f).hash_fields(), fs, 7);
+        // Every fragment of one datagram hashes alike, first (with ports) and later (without).
+        assert_eq!(h(&frames[0].1), h(&frames[1].1), "{fs:?}");
+        assert_eq!(h(&frames[0].1), h(&frames[2].1), "{fs:?}");
+        assert_eq!(h(&frames[4].1), h(&frames[5].1), "{fs:?}");
+    }
+    for (name, f) in &frames {
+        let p = parse(f);
+        assert_eq!(p.fragment, !name.contains("not"), "{name}");
+        if !p.fragment {
+            // Not a fragment: the ports feed the hash.
+            assert_eq!(p.hash_fields(), p.fields, "{name}");
+            assert_ne!(p.fields.l4_src, 0, "{name}");
+        }
+    }
+    // The first fragment still matches flows on its ports.
+    assert_eq!(parse(&frames[0].1).fields.l4_dst, 53);
+}
+
+#[test]
+fn header_length_through_l4() {
+    // TCP with timestamps (doff 8 = 32 bytes): 14 + 20 + 32.
+    let f = eth(&[], 0x0800, &ipv4(6, 0, 0, &tcp(8, 1000)));
+    assert_eq!(parse(&f).l4_end, 66);
+    // IPv4 options and a VLAN tag count too: 18 + 32 + 20.
+    let f = eth(&[(0x8100, 5)], 0x0800, &ipv4(6, 0, 12, &tcp(5, 10)));
+    assert_eq!(parse(&f).l4_end, 18 + 32 + 20);
+    // UDP over IPv6 with an extension header: 14 + 40 + 16 + 8.
+    let f = eth(&[], 0x86dd, &ipv6(&[(60, 1)], 17, 0, &ports(1, 2)));
+    assert_eq!(parse(&f).l4_end, 14 + 40 + 16 + 8);
+    // Bad data offset, a header running past the frame, non-TCP/UDP: unknown.
+    let f = eth(&[], 0x0800, &ipv4(6, 0, 0, &tcp(4, 0)));
+    assert_eq!(parse(&f).l4_end, 0);
+    let f = eth(&[], 0x0800, &ipv4(6, 0, 0, &tcp(15, 0)));
+    assert_eq!(parse(&f[..f.len() - 1]).l4_end, 0);
+    assert_eq!(parse(&eth(&[], 0x0800, &ipv4(132, 0, 0, &ports(1, 2)))).l4_end, 0);
+    assert_eq!(parse(&eth(&[], 0x0800, &ipv4(1, 0, 0, &[8, 0, 0, 0]))).l4_end, 0);
+    // A later fragment has no L4 header.
+    assert_eq!(parse(&eth(&[], 0x0800, &ipv4(17, 185, 0, &ports(1, 2)))).l4_end, 0);
 }
 
 proptest! {

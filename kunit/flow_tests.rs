@@ -14,6 +14,7 @@ use kernel::{
 use crate::datapath::Datapath;
 use crate::ffi;
 use crate::flow::{FlowError, Selector};
+use crate::logic::gso::Wire;
 use crate::logic::{
     flow::{IpMasked, Key, Match, MatchSpec},
     model::{Action, BucketSpec, GroupSpec, GroupType},
@@ -120,7 +121,7 @@ mod flows {
         {
             let rcu = rcu::read_lock();
             if let Some(f) = d.flows.lookup(&rcu, &key_to([10, 0, 0, 6])) {
-                f.stats.credit(100);
+                f.stats.credit(Wire::frame(100));
             }
         }
         let n = d.flow_modify(Selector::Covered(&net), &[Action::Output(7)]);

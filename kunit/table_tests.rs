@@ -15,6 +15,7 @@ use kernel::{
 
 use crate::ffi;
 use crate::group::LIVE_GROUPS;
+use crate::logic::gso::Wire;
 use crate::logic::{
     error::{errno, ErrorKind},
     hash::FieldSet,
@@ -354,12 +355,12 @@ mod table_ops {
         assert!(t.add(&spec(1, GroupType::Select, &b), AddMode::Add).is_ok());
         let g = t.get(1).ok_or(EINVAL)?;
         for _ in 0..3 {
-            g.buckets[0].stats.credit(100);
-            g.shared.stats.credit(100);
+            g.buckets[0].stats.credit(Wire::frame(100));
+            g.shared.stats.credit(Wire::frame(100));
         }
         for _ in 0..2 {
-            g.buckets[1].stats.credit(50);
-            g.shared.stats.credit(50);
+            g.buckets[1].stats.credit(Wire::frame(50));
+            g.shared.stats.credit(Wire::frame(50));
         }
         drop(g);
         // Modify: bucket 1 survives (by id), bucket 0 goes, bucket 7 is new.
@@ -401,7 +402,7 @@ mod table_ops {
         assert_eq!((s.totals.packets, s.buckets[1].1.packets), (0, 0));
         // Delete and re-add: a new group, counters from zero.
         if let Some(g) = t.get(1) {
-            g.shared.stats.credit(1);
+            g.shared.stats.credit(Wire::frame(1));
         }
         assert!(t.delete(1));
         assert!(t.add(&spec(1, GroupType::Select, &b), AddMode::Add).is_ok());
@@ -587,7 +588,7 @@ mod selection {
             let env = t.env(&rcu, &ports);
             let n = t
                 .lookup(&rcu, 5)
-                .map_or(9, |g| g.credit_packet(&env, 7, 60, |_| {}));
+                .map_or(9, |g| g.credit_packet(&env, 7, Wire::frame(60), |_| {}));
             assert_eq!(n, 0);
         }
         assert_eq!(t.stats(5).map(|s| s.totals.packets).ok(), Some(0));
@@ -663,7 +664,7 @@ mod selection {
             let env = t.env(&rcu, &ports);
             let g = t.lookup(&rcu, 1).ok_or(EINVAL)?;
             for h in 0..40_000u32 {
-                g.credit_packet(&env, mix64(u64::from(h)) as u32, 100, |_| {});
+                g.credit_packet(&env, mix64(u64::from(h)) as u32, Wire::frame(100), |_| {});
             }
             for (i, bk) in g.buckets.iter().enumerate() {
                 count[i] = bk.stats.read().packets as u32;
@@ -695,7 +696,7 @@ mod lifetime {
         // The deleted group is still whole and can still be credited through the holder.
         assert_eq!(held.id, 1);
         assert_eq!(held.buckets.len(), 1);
-        held.buckets[0].stats.credit(60);
+        held.buckets[0].stats.credit(Wire::frame(60));
         assert_eq!(held.buckets[0].stats.read().packets, 1);
         assert!(t.add(&spec(1, GroupType::All, &b), AddMode::Add).is_ok());
         let old = t.get(1).ok_or(EINVAL)?;
@@ -783,8 +784,8 @@ mod concurrency {
                 let rcu = rcu::read_lock();
                 if let Some(g) = t.lookup(&rcu, 7) {
                     if let Some(b) = g.bucket(0) {
-                        b.stats.credit(64);
-                        g.shared.stats.credit(64);
+                        b.stats.credit(Wire::frame(64));
+                        g.shared.stats.credit(Wire::frame(64));
                         n += 1;
                     }
                 }
@@ -835,6 +836,80 @@ mod concurrency {
         assert_eq!(bucket_total, want);
         assert_eq!(s.totals.bytes, s.totals.packets * 64);
         assert!(cycles.load(Relaxed) > 4);
+        Ok(())
+    }
+
+    /// Four threads each credit bucket 0 of select group 9 M times (whichever version of the
+    /// group they find) while a fifth inserts and removes a second bucket, which keeps bucket 0's
+    /// per-CPU counters. The totals, summed over every CPU, are exact: M × 4 frames, each of 3
+    /// wire segments and 4500 bytes. A reset then reads zero and counting goes on from there.
+    #[test]
+    fn percpu_totals_exact_under_insert_remove_and_reset() -> Result {
+        const M: u64 = 200_000;
+        let t = new_table(16, 8)?;
+        let one = [BucketSpec {
+            bucket_id: Some(0),
+            ..BucketSpec::new(&OUT1)
+        }];
+        let extra = [BucketSpec {
+            bucket_id: Some(1),
+            ..BucketSpec::new(&OUT2)
+        }];
+        assert!(t
+            .add(&spec(9, GroupType::Select, &one), AddMode::Add)
+            .is_ok());
+        let w = Wire {
+            packets: 3,
+            bytes: 4500,
+        };
+        let done = Atomic::<u32>::new(0);
+        let ran = [const { Atomic::<u64>::new(0) }; 4];
+        let cycles = Atomic::<u32>::new(0);
+        let credit = |me: usize| {
+            for _ in 0..M {
+                let rcu = rcu::read_lock();
+                // Bucket 0 is in every version: the group is never missing.
+                if let Some(b) = t.lookup(&rcu, 9).and_then(|g| g.bucket(0)) {
+                    b.stats.credit(w);
+                    ran[me].add(1u64, Relaxed);
+                }
+            }
+            done.add(1u32, Relaxed);
+        };
+        let (c0, c1, c2, c3) = (|| credit(0), || credit(1), || credit(2), || credit(3));
+        let churn = || {
+            while done.load(Relaxed) < 4 {
+                let _ = t.insert_buckets(9, BucketPos::Last, &extra);
+                let _ = t.remove_buckets(9, BucketPos::Id(1));
+                cycles.add(1u32, Relaxed);
+            }
+        };
+        ffi::run_threads(&[&c0, &c1, &c2, &c3, &churn])?;
+        // Every crediting thread ran all its credits, and the writer really churned meanwhile.
+        for r in &ran {
+            assert_eq!(r.load(Relaxed), M);
+        }
+        assert!(cycles.load(Relaxed) > 2);
+        let s = t.stats(9).map_err(|_| EINVAL)?;
+        pr_info!(
+            "percpu: bucket0 {} packets {} bytes after {} insert/remove cycles\n",
+            s.buckets[0].1.packets,
+            s.buckets[0].1.bytes,
+            cycles.load(Relaxed)
+        );
+        assert_eq!(s.buckets[0].1.packets, 4 * M * 3);
+        assert_eq!(s.buckets[0].1.bytes, 4 * M * 4500);
+        // Reset: zero from the reader's view, and new credits count from there.
+        assert!(t.reset_stats(Some(9)).is_ok());
+        let s = t.stats(9).map_err(|_| EINVAL)?;
+        assert_eq!((s.buckets[0].1.packets, s.buckets[0].1.bytes), (0, 0));
+        let rcu = rcu::read_lock();
+        if let Some(b) = t.lookup(&rcu, 9).and_then(|g| g.bucket(0)) {
+            b.stats.credit(Wire::frame(60));
+        }
+        drop(rcu);
+        let s = t.stats(9).map_err(|_| EINVAL)?;
+        assert_eq!((s.buckets[0].1.packets, s.buckets[0].1.bytes), (1, 60));
         Ok(())
     }
 }

@@ -9,7 +9,7 @@ DEB_PKGS=(
   libelf-dev libssl-dev dwarves             # objtool, signing, pahole
   qemu-system-x86                           # VM (TCG)
   python3 python3-venv python3-yaml         # virtme-ng venv, kunit.py, ynl cli.py
-  iproute2 iputils-ping busybox-static     # guest tools (host root is the guest root; no udev:
+  iproute2 iputils-ping busybox-static ethtool # guest tools (host root is the guest root; no udev:
                                             # virtme-ng-init skips it, and its coldplug costs ~50 s under TCG)
 )
 

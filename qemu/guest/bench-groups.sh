@@ -11,7 +11,12 @@ ip link set bench0 up
 seq 1 "$n" | awk '{ printf "add group_id=%d,type=all,bucket=output:1\n", $1 }' >"$tmp/groups"
 { echo "nexthop add id 1 dev bench0"; seq 2 $((n + 1)) | awk '{ printf "nexthop add id %d group 1\n", $1 }'; } >"$tmp/nh"
 
+# Kernel memory per one-bucket group: slab (SUnreclaim) and per-CPU areas, before and after.
+mem() { awk -v k="$1:" '$1 == k { print $2 }' /proc/meminfo; }
+slab0=$(mem SUnreclaim) pcpu0=$(mem Percpu)
 t0=$(now); ofgroupctl add-groups "$tmp/groups"; t1=$(now)
+slab1=$(mem SUnreclaim) pcpu1=$(mem Percpu)
+echo "memory per one-bucket group: slab $(((slab1 - slab0) * 1024 / n)) B + per-CPU $(((pcpu1 - pcpu0) * 1024 / n)) B ($(nproc) CPUs; xarray nodes included)"
 ip -batch "$tmp/nh"; t2=$(now)
 got=$(ofgroupctl dump-groups | wc -l)
 [ "$got" = "$n" ] || { echo "bench: $got groups installed, expected $n" >&2; exit 1; }

@@ -3,8 +3,9 @@
 //! The packet path: a received frame is parsed, looked up in the flow table, and its flow's
 //! actions run — output to a port, or a group, whose chosen buckets run their own actions
 //! (chaining, bounded). Every step is counted: the port's rx, the flow, the group and each
-//! executed bucket (whole frames, L2 header included), the output port's tx; misses and
-//! dangling references are dropped and counted.
+//! executed bucket, the output port's tx, all in wire terms (`logic::gso`: a GSO super-frame
+//! counts as the segments it stands for, L2 headers included); misses and dangling references
+//! are dropped with a drop reason and counted, frames a `drop` action ends are consumed.
 //!
 //! Softirq (or packet-execute with BH off) inside an RCU read section: no locks; the only
 //! allocations are the clones an `all` group or a multi-output action list needs (GFP_ATOMIC).
@@ -13,9 +14,10 @@ use kernel::sync::rcu;
 
 use crate::bucket::Bucket;
 use crate::datapath::Datapath;
-use crate::ffi::net::Skb;
+use crate::ffi::net::{DropReason, Skb};
 use crate::logic::{
     flow::Key,
+    gso::{self, Wire},
     hash::{flow_hash, FlowFields},
     model::{Action, GroupType, MAX_CHAIN_DEPTH},
     packet,
@@ -29,34 +31,41 @@ const HEADERS: u32 = 14 + 8 + 40 + 64 + 8;
 struct Ctx<'a> {
     dp: &'a Datapath,
     rcu: &'a rcu::Guard,
+    /// What select groups hash (L3 only for IP fragments).
     fields: &'a FlowFields,
-    /// Whole-frame length as received.
-    len: u64,
+    /// What the frame stands for on the wire, as received.
+    wire: Wire,
 }
 
 /// A frame arrived on `port` (or was injected as if it had).
 pub(crate) fn receive(port: &Port, mut skb: Skb, rcu: &rcu::Guard) {
     let dp = &*port.dp;
-    let len = u64::from(skb.len());
-    port.rx.credit(len);
+    let len = skb.len();
+    let (gso_size, gso_segs) = skb.gso();
     let Some(headers) = skb.headers(HEADERS) else {
+        port.rx.credit(gso::wire(len, gso_size, gso_segs, 0));
         dp.count_lost();
+        skb.drop_for(DropReason::NoMem);
         return;
     };
     let parsed = packet::parse(headers);
+    let wire = gso::wire(len, gso_size, gso_segs, parsed.l4_end);
+    port.rx.credit(wire);
     let key = Key::from_packet(port.no, &parsed);
     let Some(flow) = dp.flows.lookup(rcu, &key) else {
         port.count_missed();
         dp.count_missed();
+        skb.drop_for(DropReason::NoTarget);
         return;
     };
     dp.count_hit();
-    flow.stats.credit(len);
+    flow.stats.credit(wire);
+    let fields = parsed.hash_fields();
     let ctx = Ctx {
         dp,
         rcu,
-        fields: &parsed.fields,
-        len,
+        fields: &fields,
+        wire,
     };
     run_actions(&ctx, &flow.actions, skb, 0);
 }
@@ -80,8 +89,11 @@ fn run_actions(ctx: &Ctx<'_>, actions: &[Action], skb: Skb, depth: u32) {
 fn run_action(ctx: &Ctx<'_>, a: &Action, skb: Skb, depth: u32) {
     match *a {
         Action::Output(p) => match ctx.dp.port(ctx.rcu, p) {
-            Some(port) => port.send(skb),
-            None => ctx.dp.count_lost(),
+            Some(port) => port.send(skb, ctx.wire),
+            None => {
+                ctx.dp.count_lost();
+                skb.drop_for(DropReason::NoTarget);
+            }
         },
         Action::Group(g) => run_group(ctx, g, skb, depth),
     }
@@ -93,10 +105,12 @@ fn run_action(ctx: &Ctx<'_>, a: &Action, skb: Skb, depth: u32) {
 fn run_group(ctx: &Ctx<'_>, id: u32, skb: Skb, depth: u32) {
     if depth >= MAX_CHAIN_DEPTH {
         ctx.dp.count_lost();
+        skb.drop_for(DropReason::Limit);
         return;
     }
     let Some(g) = ctx.dp.table.lookup(ctx.rcu, id) else {
         ctx.dp.count_lost();
+        skb.drop_for(DropReason::NoTarget);
         return;
     };
     let live = ctx.dp.ports_live();
@@ -108,7 +122,7 @@ fn run_group(ctx: &Ctx<'_>, id: u32, skb: Skb, depth: u32) {
     };
     // The bucket chosen last runs on the frame itself; each one before it on a clone.
     let mut pending: Option<&Bucket> = None;
-    let ran = g.credit_packet(&env, hash, ctx.len, |b| {
+    let ran = g.credit_packet(&env, hash, ctx.wire, |b| {
         if let Some(prev) = pending.replace(b) {
             match skb.clone_atomic() {
                 Some(c) => run_actions(ctx, &prev.actions, c, depth + 1),
@@ -118,6 +132,10 @@ fn run_group(ctx: &Ctx<'_>, id: u32, skb: Skb, depth: u32) {
     });
     match pending {
         Some(b) if ran > 0 => run_actions(ctx, &b.actions, skb, depth + 1),
-        _ => ctx.dp.count_lost(),
+        _ => {
+            // No live bucket: dropped, nothing credited (as OVS).
+            ctx.dp.count_lost();
+            skb.drop_for(DropReason::NoTarget);
+        }
     }
 }

@@ -37,7 +37,7 @@ impl Bucket {
         a.extend_from_slice(actions, GFP_KERNEL_ACCOUNT)?;
         let stats = match stats {
             Some(s) => s,
-            None => Arc::new(Counters::new(), GFP_KERNEL_ACCOUNT)?,
+            None => Arc::new(Counters::new()?, GFP_KERNEL_ACCOUNT)?,
         };
         Ok(Bucket {
             id,

@@ -1,57 +1,64 @@
 // SPDX-License-Identifier: GPL-2.0
 
-//! Packet and byte counters credited on the packet path.
+//! Packet and byte counters credited on the packet path: per CPU, summed on read.
 //!
-//! One small type so that a later move to per-CPU counters stays local to this file: the packet
-//! path only calls [`Counters::credit`], readers only [`Counters::read`].
+//! The packet path only calls [`Counters::credit`] (one add to the running CPU's slot: no atomic
+//! read-modify-write, no cache line shared between CPUs), readers [`Counters::read`].
 
+use kernel::prelude::*;
 use kernel::sync::atomic::{Atomic, Relaxed};
 
-/// A packet and byte counter pair, updated with atomic adds (exact under concurrency: no lost
-/// updates, no locks). Aligned to a cache line so that counters written by different CPUs
-/// (different buckets, groups) never share one.
-#[repr(C, align(64))]
+use crate::ffi::PerCpu;
+use crate::logic::gso::Wire;
+
+/// A packet and byte counter pair, per CPU.
+///
+/// A reset does not touch the per-CPU slots (another CPU may be adding to its slot at that very
+/// moment): it records the current sums as a base that later reads subtract. Resets and reads run
+/// in netlink handlers, which the family serializes (it has no `parallel_ops`), so a reader sees
+/// a reset of a group and its buckets entirely or not at all.
 pub(crate) struct Counters {
-    packets: Atomic<u64>,
-    bytes: Atomic<u64>,
+    pcpu: PerCpu<2>,
+    base: [Atomic<u64>; 2],
 }
 
 /// A point-in-time reading of [`Counters`].
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub(crate) struct Totals {
-    /// Packets counted.
+    /// Packets counted (wire segments: a GSO frame counts as the segments it stands for).
     pub(crate) packets: u64,
-    /// Bytes counted (whole frames, L2 header included).
+    /// Bytes counted (whole frames, L2 header included, each segment with its headers).
     pub(crate) bytes: u64,
 }
 
 impl Counters {
-    /// Zeroed counters.
-    pub(crate) const fn new() -> Self {
-        Counters {
-            packets: Atomic::new(0),
-            bytes: Atomic::new(0),
-        }
+    /// Zeroed counters (allocates the per-CPU part: process context).
+    pub(crate) fn new() -> Result<Self> {
+        Ok(Counters {
+            pcpu: PerCpu::new()?,
+            base: [Atomic::new(0), Atomic::new(0)],
+        })
     }
 
-    /// Count one packet of `bytes` bytes. Any context, no locks.
+    /// Count a frame as the packets and bytes it stands for. Any context, no locks.
     #[inline]
-    pub(crate) fn credit(&self, bytes: u64) {
-        self.packets.add(1u64, Relaxed);
-        self.bytes.add(bytes, Relaxed);
+    pub(crate) fn credit(&self, w: Wire) {
+        self.pcpu.add2(0, w.packets, w.bytes);
     }
 
-    /// Current values. Each counter is read atomically; the pair is not a snapshot of one instant.
+    /// Current values: the per-CPU sums since the last reset.
     pub(crate) fn read(&self) -> Totals {
+        let [p, b] = self.pcpu.sum();
         Totals {
-            packets: self.packets.load(Relaxed),
-            bytes: self.bytes.load(Relaxed),
+            packets: p.wrapping_sub(self.base[0].load(Relaxed)),
+            bytes: b.wrapping_sub(self.base[1].load(Relaxed)),
         }
     }
 
-    /// Set both counters back to zero (an explicit stats reset).
+    /// Start counting from zero (an explicit stats reset; see the type's docs for atomicity).
     pub(crate) fn reset(&self) {
-        self.packets.store(0u64, Relaxed);
-        self.bytes.store(0u64, Relaxed);
+        let [p, b] = self.pcpu.sum();
+        self.base[0].store(p, Relaxed);
+        self.base[1].store(b, Relaxed);
     }
 }

@@ -15,6 +15,8 @@ use kernel::{
     sync::{rcu, Arc, ArcBorrow, Mutex},
 };
 
+use crate::ffi::PerCpu;
+
 use crate::action;
 use crate::ffi::net::{DevError, NetDev, Rtnl, Skb};
 use crate::ffi::{net, RcuXArray};
@@ -71,10 +73,13 @@ pub(crate) struct Datapath {
     #[pin]
     ports: RcuXArray<Port>,
     n_ports: Atomic<u32>,
-    hit: Atomic<u64>,
-    missed: Atomic<u64>,
-    lost: Atomic<u64>,
+    /// Frames hit / missed / lost (indices [`HIT`], [`MISSED`], [`LOST`]), per CPU.
+    counts: PerCpu<3>,
 }
+
+const HIT: usize = 0;
+const MISSED: usize = 1;
+const LOST: usize = 2;
 
 /// Port liveness for the group table, read from the port array on the packet path.
 pub(crate) struct PortsLive<'a> {
@@ -98,9 +103,7 @@ impl Datapath {
             flows_lock <- new_mutex!(()),
             ports <- RcuXArray::new(),
             n_ports: Atomic::new(0),
-            hit: Atomic::new(0),
-            missed: Atomic::new(0),
-            lost: Atomic::new(0),
+            counts: PerCpu::new()?,
         })
     }
 
@@ -115,21 +118,22 @@ impl Datapath {
     }
 
     pub(crate) fn count_hit(&self) {
-        self.hit.add(1u64, Relaxed);
+        self.counts.add(HIT, 1);
     }
     pub(crate) fn count_missed(&self) {
-        self.missed.add(1u64, Relaxed);
+        self.counts.add(MISSED, 1);
     }
     pub(crate) fn count_lost(&self) {
-        self.lost.add(1u64, Relaxed);
+        self.counts.add(LOST, 1);
     }
 
     /// Datapath counters.
     pub(crate) fn stats(&self) -> DpStats {
+        let [hit, missed, lost] = self.counts.sum();
         DpStats {
-            hit: self.hit.load(Relaxed),
-            missed: self.missed.load(Relaxed),
-            lost: self.lost.load(Relaxed),
+            hit,
+            missed,
+            lost,
             flows: self.flows.len() as u32,
             ports: self.n_ports.load(Relaxed),
         }

@@ -230,7 +230,7 @@ impl FlowTable {
                 priority,
                 m,
                 actions: acts,
-                stats: Arc::new(Counters::new(), GFP_KERNEL_ACCOUNT)?,
+                stats: Arc::new(Counters::new()?, GFP_KERNEL_ACCOUNT)?,
                 created_ns: ffi::boottime_ns(),
                 seq,
                 groups,

@@ -16,6 +16,7 @@ use crate::counters::{Counters, Totals};
 use crate::ffi;
 use crate::logic::{
     chain::Memo,
+    gso::Wire,
     hash::FieldSet,
     liveness::{bucket_live, LiveEnv},
     model::{Action, GroupType},
@@ -42,7 +43,7 @@ impl GroupShared {
         Ok(Arc::new(
             GroupShared {
                 created_ns: ffi::boottime_ns(),
-                stats: Counters::new(),
+                stats: Counters::new()?,
                 flow_refs: Atomic::new(0),
             },
             GFP_KERNEL_ACCOUNT,
@@ -194,22 +195,22 @@ impl Group {
         }
     }
 
-    /// Credit a packet of `bytes` to every bucket `for_each_chosen` picks, calling `run` for each
+    /// Credit a frame standing for `w` to every bucket `for_each_chosen` picks, calling `run` for each
     /// after crediting it, and to the group when at least one was; returns how many buckets were
     /// credited (0: dropped, and nothing is credited, as in OVS). The packet path's accounting.
     pub(crate) fn credit_packet<'a>(
         &'a self,
         env: &dyn LiveEnv,
         hash: u32,
-        bytes: u64,
+        w: Wire,
         mut run: impl FnMut(&'a Bucket),
     ) -> usize {
         let n = self.for_each_chosen(env, hash, |b| {
-            b.stats.credit(bytes);
+            b.stats.credit(w);
             run(b);
         });
         if n > 0 {
-            self.shared.stats.credit(bytes);
+            self.shared.stats.credit(w);
         }
         n
     }

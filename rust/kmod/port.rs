@@ -3,15 +3,18 @@
 //! Datapath ports: a net device of the initial netns attached under an OpenFlow port number,
 //! with its counters and liveness.
 
-use kernel::{
-    prelude::*,
-    sync::atomic::{Atomic, Relaxed},
-    sync::Arc,
-};
+use kernel::{prelude::*, sync::Arc};
 
 use crate::counters::{Counters, Totals};
 use crate::datapath::Datapath;
-use crate::ffi::net::NetDev;
+use crate::ffi::net::{NetDev, Skb};
+use crate::ffi::PerCpu;
+use crate::logic::gso::Wire;
+
+/// Index of the missed-frame counter in [`Port`]'s per-CPU events.
+const MISSED: usize = 0;
+/// Index of the transmit-drop counter.
+const TX_DROPPED: usize = 1;
 
 /// An attached port.
 ///
@@ -32,10 +35,8 @@ pub(crate) struct Port {
     pub(crate) rx: Counters,
     /// Frames transmitted.
     pub(crate) tx: Counters,
-    /// Received frames no flow matched.
-    missed: Atomic<u64>,
-    /// Frames the device refused.
-    tx_dropped: Atomic<u64>,
+    /// Received frames no flow matched, and frames dropped on output (per CPU).
+    events: PerCpu<2>,
 }
 
 /// A reading of a port.
@@ -50,11 +51,11 @@ pub(crate) struct PortInfo {
     pub(crate) live: bool,
     /// Received.
     pub(crate) rx: Totals,
-    /// Received and missed.
+    /// Received and missed (frames).
     pub(crate) missed: u64,
     /// Transmitted.
     pub(crate) tx: Totals,
-    /// Dropped on output.
+    /// Dropped on output (frames: down, too big for the MTU, or refused by the device).
     pub(crate) tx_dropped: u64,
 }
 
@@ -66,10 +67,9 @@ impl Port {
                 no,
                 dev,
                 dp,
-                rx: Counters::new(),
-                tx: Counters::new(),
-                missed: Atomic::new(0),
-                tx_dropped: Atomic::new(0),
+                rx: Counters::new()?,
+                tx: Counters::new()?,
+                events: PerCpu::new()?,
             },
             GFP_KERNEL_ACCOUNT,
         )?)
@@ -84,30 +84,30 @@ impl Port {
 
     /// A received frame matched no flow.
     pub(crate) fn count_missed(&self) {
-        self.missed.add(1u64, Relaxed);
+        self.events.add(MISSED, 1);
     }
 
-    /// Transmit a frame of `len` bytes, counting it.
-    pub(crate) fn send(&self, skb: crate::ffi::net::Skb) {
-        let len = u64::from(skb.len());
+    /// Transmit a frame standing for `w` on the wire, counting it as sent or dropped.
+    pub(crate) fn send(&self, skb: Skb, w: Wire) {
         if self.dev.xmit(skb) {
-            self.tx.credit(len);
+            self.tx.credit(w);
         } else {
-            self.tx_dropped.add(1u64, Relaxed);
+            self.events.add(TX_DROPPED, 1);
         }
     }
 
     /// Read the port.
     pub(crate) fn info(&self) -> PortInfo {
+        let [missed, tx_dropped] = self.events.sum();
         PortInfo {
             no: self.no,
             ifindex: self.dev.ifindex(),
             name: self.dev.name(),
             live: self.is_live(),
             rx: self.rx.read(),
-            missed: self.missed.load(Relaxed),
+            missed,
             tx: self.tx.read(),
-            tx_dropped: self.tx_dropped.load(Relaxed),
+            tx_dropped,
         }
     }
 }

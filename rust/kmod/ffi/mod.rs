@@ -6,10 +6,12 @@
 
 pub(crate) mod genl;
 pub(crate) mod net;
+mod percpu;
 mod rcu;
 mod thread;
 mod xarray;
 
+pub(crate) use percpu::PerCpu;
 pub(crate) use rcu::{synchronize_rcu, RcuCell};
 pub(crate) use thread::run_threads;
 pub(crate) use xarray::RcuXArray;

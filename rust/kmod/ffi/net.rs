@@ -84,7 +84,22 @@ impl Skb {
         unsafe { Self::from_raw(raw::ofg_skb_clone(self.0.as_ptr())) }
     }
 
-    /// Done with the frame, normally (not a drop).
+    /// The frame's GSO size (0: not GSO) and the stack's segment count (0: unknown).
+    pub(crate) fn gso(&self) -> (u16, u16) {
+        let (mut size, mut segs) = (0u16, 0u16);
+        // SAFETY: `self.0` is a valid skb (type invariant); the shim only reads its shared info.
+        unsafe { raw::ofg_skb_gso(self.0.as_ptr(), &mut size, &mut segs) };
+        (size, segs)
+    }
+
+    /// Drop the frame for reason `why`, as drop monitors and `perf` will report it.
+    pub(crate) fn drop_for(self, why: DropReason) {
+        // SAFETY: we own the skb (type invariant) and give it up here; `why` is one of the
+        // shim's `enum ofg_drop` values.
+        unsafe { raw::ofg_skb_drop_reason(self.into_raw(), why as u32) }
+    }
+
+    /// Done with the frame, normally or on purpose (a `drop` action): not counted as a drop.
     pub(crate) fn consume(self) {
         // SAFETY: we own the skb (type invariant) and give it up here.
         unsafe { raw::ofg_skb_consume(self.into_raw()) }
@@ -97,6 +112,19 @@ impl Drop for Skb {
         // SAFETY: we own the skb (type invariant); it is freed exactly once, here.
         unsafe { raw::ofg_skb_drop(self.0.as_ptr()) }
     }
+}
+
+/// Why the datapath drops a frame (the shim's `enum ofg_drop`), each reported to drop monitors as
+/// an `SKB_DROP_REASON_*`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[repr(u32)]
+pub(crate) enum DropReason {
+    /// No flow, port, group or live bucket to send it to (`NO_TX_TARGET`).
+    NoTarget = raw::ofg_drop_OFG_DROP_NO_TARGET,
+    /// A clone or a header pull failed (`NOMEM`).
+    NoMem = raw::ofg_drop_OFG_DROP_NOMEM,
+    /// Chain depth or the per-frame work budget exceeded (`RECURSION_LIMIT`).
+    Limit = raw::ofg_drop_OFG_DROP_LIMIT,
 }
 
 /// RTNL, held while this guard lives.

@@ -10,6 +10,7 @@
 #include <linux/netdevice.h>
 #include <linux/rtnetlink.h>
 #include <linux/skbuff.h>
+#include <net/gso.h>
 #include <net/net_namespace.h>
 #include <net/netlink.h>
 
@@ -32,11 +33,19 @@ static rx_handler_result_t ofg_frame_hook(struct sk_buff **pskb)
 		return RX_HANDLER_CONSUMED;
 	/* Back to the Ethernet header: the datapath sees and counts whole frames. */
 	skb_push_rcsum(skb, ETH_HLEN);
-	/* A VLAN tag the device took out of the frame goes back in, where flows match it. */
+	/*
+	 * A VLAN tag the device took out of the frame goes back in, where flows match it; as
+	 * skb_vlan_push() does it, so that a CHECKSUM_COMPLETE sum still covers the frame.
+	 */
 	if (skb_vlan_tag_present(skb)) {
-		skb = __vlan_hwaccel_push_inside(skb);
-		if (unlikely(!skb))
+		if (unlikely(__vlan_insert_tag(skb, skb->vlan_proto, skb_vlan_tag_get(skb)))) {
+			kfree_skb_reason(skb, SKB_DROP_REASON_NOMEM);
 			return RX_HANDLER_CONSUMED;
+		}
+		skb_postpush_rcsum(skb, skb->data + 2 * ETH_ALEN, VLAN_HLEN);
+		skb->protocol = skb->vlan_proto;
+		__vlan_hwaccel_clear_tag(skb);
+		skb_reset_mac_len(skb);
 	}
 	ofg_rx(port, skb);
 	return RX_HANDLER_CONSUMED;
@@ -146,19 +155,64 @@ long ofg_ptr_err(const void *p)
 	return IS_ERR(p) ? PTR_ERR(p) : 0;
 }
 
+static const enum skb_drop_reason ofg_drop_reasons[] = {
+	[OFG_DROP_NO_TARGET] = SKB_DROP_REASON_NO_TX_TARGET,
+	[OFG_DROP_NOMEM] = SKB_DROP_REASON_NOMEM,
+	[OFG_DROP_TOO_BIG] = SKB_DROP_REASON_PKT_TOO_BIG,
+	[OFG_DROP_DEV_DOWN] = SKB_DROP_REASON_DEV_READY,
+	[OFG_DROP_LIMIT] = SKB_DROP_REASON_RECURSION_LIMIT,
+};
+
+void ofg_skb_drop_reason(struct sk_buff *skb, unsigned int why)
+{
+	kfree_skb_reason(skb, why < ARRAY_SIZE(ofg_drop_reasons) ? ofg_drop_reasons[why]
+								  : SKB_DROP_REASON_NOT_SPECIFIED);
+}
+
+/*
+ * Whether dev can take skb as it is: the bridge's is_skb_forwardable() (up; the MTU plus the
+ * link header and one VLAN tag), except that a GSO frame is checked segment by segment against
+ * the MTU as openvswitch.ko and the IP forwarding path do, when its headers say how long a
+ * segment is.
+ */
+static int ofg_forwardable(const struct net_device *dev, const struct sk_buff *skb)
+{
+	if (unlikely(!(dev->flags & IFF_UP)))
+		return OFG_DROP_DEV_DOWN;
+	if (skb->len <= dev->mtu + dev->hard_header_len + VLAN_HLEN)
+		return -1;
+	if (skb_is_gso(skb)) {
+		if (!skb_transport_header_was_set(skb) ||
+		    skb_gso_validate_network_len(skb, dev->mtu))
+			return -1;
+	}
+	return OFG_DROP_TOO_BIG;
+}
+
 int ofg_xmit(struct net_device *dev, struct sk_buff *skb)
 {
+	int why = ofg_forwardable(dev, skb);
 	int rc;
 
-	if (unlikely(!(dev->flags & IFF_UP) || skb->len > dev->mtu + dev->hard_header_len + VLAN_HLEN)) {
-		kfree_skb(skb);
-		return -ENETDOWN;
+	if (unlikely(why >= 0)) {
+		ofg_skb_drop_reason(skb, why);
+		return why == OFG_DROP_TOO_BIG ? -EMSGSIZE : -ENETDOWN;
 	}
+	/* As the bridge and openvswitch.ko forward: the receive timestamp does not travel on. */
+	skb_clear_tstamp(skb);
 	skb->dev = dev;
 	skb_reset_mac_header(skb);
 	skb->protocol = eth_hdr(skb)->h_proto;
 	rc = dev_queue_xmit(skb);
 	return net_xmit_eval(rc) ? -ENOBUFS : 0;
+}
+
+void ofg_skb_gso(const struct sk_buff *skb, u16 *size, u16 *segs)
+{
+	const struct skb_shared_info *sh = skb_shinfo(skb);
+
+	*size = skb_is_gso(skb) ? sh->gso_size : 0;
+	*segs = sh->gso_segs;
 }
 
 struct sk_buff *ofg_skb_clone(struct sk_buff *skb)
@@ -195,6 +249,11 @@ struct sk_buff *ofg_skb_from_frame(const u8 *frame, unsigned int len, struct net
 	skb->dev = dev;
 	/* As the device would deliver it: protocol and pkt_type set, then back to the header. */
 	skb->protocol = eth_type_trans(skb, dev);
+	/* Headers where a received frame has them: network right after Ethernet (or its tags). */
+	skb_reset_network_header(skb);
+	if (eth_type_vlan(skb->protocol) && skb->len >= VLAN_HLEN)
+		skb_set_network_header(skb, VLAN_HLEN);
+	skb_reset_mac_len(skb);
 	skb_push_rcsum(skb, ETH_HLEN);
 	return skb;
 }

@@ -3,9 +3,11 @@
 #include <linux/completion.h>
 #include <linux/err.h>
 #include <linux/kthread.h>
+#include <linux/percpu.h>
 #include <linux/rcupdate.h>
 #include <linux/slab.h>
 #include <linux/timekeeping.h>
+#include <linux/u64_stats_sync.h>
 #include <linux/xarray.h>
 
 #include <net/genetlink.h>
@@ -228,4 +230,72 @@ unsigned int ofg_skb_len(const struct sk_buff *skb)
 int ofg_genl_has_listeners(const struct genl_family *family, u32 group)
 {
 	return genl_has_listeners(family, &init_net, group);
+}
+
+/*
+ * Per-CPU counters, as nexthop groups keep theirs (net/ipv4/nexthop.c): each CPU adds to its own
+ * slot inside u64_stats_update_begin/end with preemption off, readers sum every possible CPU.
+ */
+struct ofg_pcpu_slot {
+	struct u64_stats_sync syncp;
+	u64_stats_t v[];
+};
+
+struct ofg_pcpu *ofg_pcpu_alloc(unsigned int n)
+{
+	struct ofg_pcpu_slot __percpu *p;
+	int cpu;
+
+	if (n == 0 || n > OFG_PCPU_MAX)
+		return NULL;
+	p = __alloc_percpu_gfp(struct_size_t(struct ofg_pcpu_slot, v, n),
+			       __alignof__(struct ofg_pcpu_slot), GFP_KERNEL_ACCOUNT);
+	if (!p)
+		return NULL;
+	for_each_possible_cpu(cpu)
+		u64_stats_init(&per_cpu_ptr(p, cpu)->syncp);
+	return (struct ofg_pcpu __force *)p;
+}
+
+void ofg_pcpu_free(struct ofg_pcpu *p)
+{
+	free_percpu((struct ofg_pcpu_slot __percpu __force *)p);
+}
+
+void ofg_pcpu_add(struct ofg_pcpu *p, unsigned int i, u64 a, u64 b)
+{
+	struct ofg_pcpu_slot *s = get_cpu_ptr((struct ofg_pcpu_slot __percpu __force *)p);
+	unsigned long flags;
+
+	/* irqsave: a process-context writer (packet execute, KUnit) may be interrupted by the
+	 * softirq datapath on the same CPU; on 64-bit this is free. */
+	flags = u64_stats_update_begin_irqsave(&s->syncp);
+	u64_stats_add(&s->v[i], a);
+	if (b)
+		u64_stats_add(&s->v[i + 1], b);
+	u64_stats_update_end_irqrestore(&s->syncp, flags);
+	put_cpu_ptr((struct ofg_pcpu_slot __percpu __force *)p);
+}
+
+void ofg_pcpu_sum(struct ofg_pcpu *p, unsigned int n, u64 *out)
+{
+	struct ofg_pcpu_slot __percpu *pp = (struct ofg_pcpu_slot __percpu __force *)p;
+	u64 v[OFG_PCPU_MAX];
+	unsigned int i, start;
+	int cpu;
+
+	n = min_t(unsigned int, n, OFG_PCPU_MAX);
+	for (i = 0; i < n; i++)
+		out[i] = 0;
+	for_each_possible_cpu(cpu) {
+		const struct ofg_pcpu_slot *s = per_cpu_ptr(pp, cpu);
+
+		do {
+			start = u64_stats_fetch_begin(&s->syncp);
+			for (i = 0; i < n; i++)
+				v[i] = u64_stats_read(&s->v[i]);
+		} while (u64_stats_fetch_retry(&s->syncp, start));
+		for (i = 0; i < n; i++)
+			out[i] += v[i];
+	}
 }

@@ -27,6 +27,18 @@ void *ofg_xa_find(struct xarray *xa, unsigned long *index);
  */
 void ofg_call_rcu(void (*fn)(void *arg), void *arg);
 
+/*
+ * Per-CPU u64 counters: n (1..OFG_PCPU_MAX) per CPU, zeroed (GFP_KERNEL_ACCOUNT; NULL on ENOMEM).
+ * ofg_pcpu_add adds a to counter i and b to counter i + 1 (i + 1 < n when b is non-zero) on the
+ * calling CPU; any context. ofg_pcpu_sum writes the sums over all CPUs of the first n counters.
+ */
+#define OFG_PCPU_MAX 8
+struct ofg_pcpu;
+struct ofg_pcpu *ofg_pcpu_alloc(unsigned int n);
+void ofg_pcpu_free(struct ofg_pcpu *p);
+void ofg_pcpu_add(struct ofg_pcpu *p, unsigned int i, u64 a, u64 b);
+void ofg_pcpu_sum(struct ofg_pcpu *p, unsigned int n, u64 *out);
+
 /* Run fn(args[i]) for i < n, each on its own kthread, and wait for all of them. Process context. */
 int ofg_run_threads(int (*fn)(void *arg), void **args, unsigned int n);
 
@@ -125,8 +137,24 @@ void ofg_dev_name(const struct net_device *dev, char *buf);
 /* IS_ERR / PTR_ERR for ofg_dev_get's result: 0 or -errno. */
 long ofg_ptr_err(const void *p);
 
-/* Transmit skb (at its Ethernet header) on dev; consumes it. 0 if the device took it. */
+/*
+ * Transmit skb (at its Ethernet header) on dev; consumes it. 0 if the device took it; -ENETDOWN
+ * (device down) or -EMSGSIZE (longer than the MTU and not GSO, or a GSO frame whose segments
+ * are) after dropping it with that reason; -ENOBUFS if the device's queue dropped it.
+ */
 int ofg_xmit(struct net_device *dev, struct sk_buff *skb);
+/* Why the datapath drops a frame; each maps to an SKB_DROP_REASON_* (drop monitors, perf). */
+enum ofg_drop {
+	OFG_DROP_NO_TARGET,	/* no flow, port, group or live bucket: NO_TX_TARGET */
+	OFG_DROP_NOMEM,		/* a clone or header pull failed: NOMEM */
+	OFG_DROP_TOO_BIG,	/* longer than the egress MTU: PKT_TOO_BIG */
+	OFG_DROP_DEV_DOWN,	/* egress device down: DEV_READY */
+	OFG_DROP_LIMIT,		/* chain depth or per-frame work budget exceeded: RECURSION_LIMIT */
+};
+/* kfree_skb_reason() with the reason for 'why' (an enum ofg_drop). */
+void ofg_skb_drop_reason(struct sk_buff *skb, unsigned int why);
+/* The frame's GSO size (0: not GSO) and the stack's segment count (0: unknown). */
+void ofg_skb_gso(const struct sk_buff *skb, u16 *size, u16 *segs);
 /* skb_clone(skb, GFP_ATOMIC), or NULL. */
 struct sk_buff *ofg_skb_clone(struct sk_buff *skb);
 /* kfree_skb() (a drop) / consume_skb() (done with it). */

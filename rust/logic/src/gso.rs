@@ -18,6 +18,13 @@ pub struct Wire {
     pub bytes: u64,
 }
 
+impl Wire {
+    /// One frame of `bytes` bytes that is not GSO.
+    pub const fn frame(bytes: u64) -> Wire {
+        Wire { packets: 1, bytes }
+    }
+}
+
 /// The wire view of a frame of `len` bytes (L2 header included).
 ///
 /// `gso_size` is the payload per segment (0: not GSO); `gso_segs` the segment count the stack
@@ -28,10 +35,7 @@ pub struct Wire {
 pub fn wire(len: u32, gso_size: u16, gso_segs: u16, hdr_len: u16) -> Wire {
     let len64 = u64::from(len);
     if gso_size == 0 {
-        return Wire {
-            packets: 1,
-            bytes: len64,
-        };
+        return Wire::frame(len64);
     }
     if hdr_len == 0 || u32::from(hdr_len) >= len {
         return Wire {

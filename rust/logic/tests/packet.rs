@@ -237,9 +237,7 @@ fn other_ethernet_types() {
     assert_eq!(pf(&eth(&[], 0x0806, &[0; 28])), untagged(base(0x0806)));
     // 802.3 length field.
     for len in [0u16, 46, 0x05dc, 0x05ff] {
-        assert_eq!(pf(&eth(&[], len, &[0xaa, 0xaa, 3])),
-            untagged(base(0x05ff))
-        );
+        assert_eq!(pf(&eth(&[], len, &[0xaa, 0xaa, 3])), untagged(base(0x05ff)));
     }
     assert_eq!(pf(&eth(&[], 0x0600, &[])), untagged(base(0x0600)));
     // 802.3 inside a VLAN tag.
@@ -322,7 +320,10 @@ fn tcp(doff: u8, payload: usize) -> Vec<u8> {
     let mut h = ports(40000, 443);
     h.truncate(12);
     h.push(doff << 4);
-    h.extend(std::iter::repeat_n(0u8, usize::from(doff) * 4 - 13 + payload));
+    h.extend(std::iter::repeat_n(
+        0u8,
+        usize::from(doff) * 4 - 13 + payload,
+    ));
     h
 }
 
@@ -332,11 +333,20 @@ fn fragments_flagged_and_hashed_on_l3_only() {
     let l4 = ports(5353, 53);
     let frames = [
         ("v4 first", eth(&[], 0x0800, &ipv4(17, 0x2000, 0, &l4))),
-        ("v4 middle", eth(&[], 0x0800, &ipv4(17, 0x2000 | 185, 0, &l4))),
+        (
+            "v4 middle",
+            eth(&[], 0x0800, &ipv4(17, 0x2000 | 185, 0, &l4)),
+        ),
         ("v4 last", eth(&[], 0x0800, &ipv4(17, 370, 0, &l4))),
-        ("v4 DF not a fragment", eth(&[], 0x0800, &ipv4(17, 0x4000, 0, &l4))),
+        (
+            "v4 DF not a fragment",
+            eth(&[], 0x0800, &ipv4(17, 0x4000, 0, &l4)),
+        ),
         ("v6 first", eth(&[], 0x86dd, &ipv6(&[(44, 0)], 17, 0, &l4))),
-        ("v6 later", eth(&[], 0x86dd, &ipv6(&[(44, 0)], 17, 100, &l4))),
+        (
+            "v6 later",
+            eth(&[], 0x86dd, &ipv6(&[(44, 0)], 17, 100, &l4)),
+        ),
     ];
     let fields = [
         FieldSet(0),
@@ -378,10 +388,19 @@ fn header_length_through_l4() {
     assert_eq!(parse(&f).l4_end, 0);
     let f = eth(&[], 0x0800, &ipv4(6, 0, 0, &tcp(15, 0)));
     assert_eq!(parse(&f[..f.len() - 1]).l4_end, 0);
-    assert_eq!(parse(&eth(&[], 0x0800, &ipv4(132, 0, 0, &ports(1, 2)))).l4_end, 0);
-    assert_eq!(parse(&eth(&[], 0x0800, &ipv4(1, 0, 0, &[8, 0, 0, 0]))).l4_end, 0);
+    assert_eq!(
+        parse(&eth(&[], 0x0800, &ipv4(132, 0, 0, &ports(1, 2)))).l4_end,
+        0
+    );
+    assert_eq!(
+        parse(&eth(&[], 0x0800, &ipv4(1, 0, 0, &[8, 0, 0, 0]))).l4_end,
+        0
+    );
     // A later fragment has no L4 header.
-    assert_eq!(parse(&eth(&[], 0x0800, &ipv4(17, 185, 0, &ports(1, 2)))).l4_end, 0);
+    assert_eq!(
+        parse(&eth(&[], 0x0800, &ipv4(17, 185, 0, &ports(1, 2)))).l4_end,
+        0
+    );
 }
 
 proptest! {

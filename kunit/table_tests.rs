@@ -531,7 +531,10 @@ mod table_ops {
         let to7 = [Action::Group(7); 32];
         let bomb = buckets(32, &to7)?;
         let r = t.add(&spec(1, GroupType::All, &bomb), AddMode::Add);
-        assert_eq!(errno_of(t.add(&spec(1, GroupType::All, &bomb), AddMode::Add)), errno::E2BIG);
+        assert_eq!(
+            errno_of(t.add(&spec(1, GroupType::All, &bomb), AddMode::Add)),
+            errno::E2BIG
+        );
         assert!(message_is(
             r,
             b"TOO_MANY: group 1 bucket 0 -> group 7: per-frame work 132096 > budget 4096"
@@ -587,7 +590,9 @@ mod table_ops {
         assert!(t2
             .add(&spec(9, GroupType::FastFailover, &ff), AddMode::Add)
             .is_ok());
-        assert!(t2.add(&spec(3, GroupType::Select, &sel), AddMode::Add).is_ok());
+        assert!(t2
+            .add(&spec(3, GroupType::Select, &sel), AddMode::Add)
+            .is_ok());
         let before2 = fingerprint(&t2);
         let mut more = buckets(57, &OUT2)?;
         for (i, b) in more.iter_mut().enumerate() {
@@ -605,7 +610,10 @@ mod table_ops {
         let many = [Action::Output(1); 33];
         let b = buckets(1, &many)?;
         let r = t.add(&spec(10, GroupType::All, &b), AddMode::Add);
-        assert_eq!(errno_of(t.add(&spec(10, GroupType::All, &b), AddMode::Add)), errno::E2BIG);
+        assert_eq!(
+            errno_of(t.add(&spec(10, GroupType::All, &b), AddMode::Add)),
+            errno::E2BIG
+        );
         assert!(message_is(
             r,
             b"TOO_MANY: group 10 bucket #0: actions: too many actions (max 32)"

@@ -19,8 +19,8 @@ use crate::action;
 use crate::ffi::net::{DevError, NetDev, Rtnl, Skb};
 use crate::ffi::{net, RcuXArray};
 use crate::flow::{FlowError, FlowTable, Selector};
-use crate::logic::{flow::Match, model::Action};
 use crate::logic::model::{BucketPos, BucketSpec, GroupSpec};
+use crate::logic::{flow::Match, model::Action};
 use crate::port::{Port, PortInfo};
 use crate::table::{AddMode, OpResult, PortLiveness, Table};
 

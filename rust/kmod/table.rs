@@ -27,9 +27,7 @@ use crate::logic::{
     chain::{self, ChainGraph, Memo},
     error::{Error as OfError, ErrorKind, Field},
     liveness::{LiveEnv, Watch},
-    model::{
-        Action, BucketPos, BucketSpec, GroupSpec, GroupType, MAX_ACTIONS, OFPG_ANY, OFPP_ANY,
-    },
+    model::{Action, BucketPos, BucketSpec, GroupSpec, GroupType, MAX_ACTIONS, OFPG_ANY, OFPP_ANY},
     validate,
     work::{self, BucketView, FlowSet, NoFlows, WorkGraph},
 };
@@ -386,7 +384,7 @@ impl Table {
         let rcu = rcu::read_lock();
         let graph = Graph {
             table: self,
-            writer: &w,
+            writer: &*w,
             rcu: &rcu,
             pending: None,
         };

@@ -449,11 +449,7 @@ pub const ATTRIBUTE_SETS: &[(&str, &[Attr])] = &[
             a("lost", dp_attr::LOST, AttrType::Uint),
             a("flows", dp_attr::FLOWS, AttrType::U32),
             a("ports", dp_attr::PORTS, AttrType::U32),
-            a(
-                "max-flow-actions",
-                dp_attr::MAX_FLOW_ACTIONS,
-                AttrType::U32,
-            ),
+            a("max-flow-actions", dp_attr::MAX_FLOW_ACTIONS, AttrType::U32),
             a("work-budget", dp_attr::WORK_BUDGET, AttrType::U32),
         ],
     ),

@@ -238,7 +238,10 @@ fn stats_and_features_shapes() {
     };
     let text = format_features(&f);
     assert!(text.contains("       max_actions=32\n"), "{text}");
-    assert!(text.ends_with("    Work budget:  4096 units per frame\n"), "{text}");
+    assert!(
+        text.ends_with("    Work budget:  4096 units per frame\n"),
+        "{text}"
+    );
     assert!(
         text.starts_with("Group table:\n    Types:  0xf\n"),
         "{text}"

@@ -384,7 +384,7 @@ impl Table {
         let rcu = rcu::read_lock();
         let graph = Graph {
             table: self,
-            writer: &*w,
+            writer: &w,
             rcu: &rcu,
             pending: None,
         };

@@ -16,10 +16,11 @@ use crate::ffi;
 use crate::flow::{FlowError, Selector};
 use crate::logic::gso::Wire;
 use crate::logic::{
+    error::ErrorKind,
     flow::{IpMasked, Key, Match, MatchSpec},
-    model::{Action, BucketSpec, GroupSpec, GroupType},
+    model::{Action, BucketPos, BucketSpec, GroupSpec, GroupType},
 };
-use crate::table::{AddMode, Limits, Table};
+use crate::table::{AddMode, Limits, OpError, Table};
 
 const IP: u16 = 0x0800;
 
@@ -197,6 +198,73 @@ mod flows {
         assert_eq!(refs(2), 1);
         assert!(matches!(d.flow_delete(None), Ok(1)));
         assert_eq!(refs(2), 0);
+        Ok(())
+    }
+
+    /// Flows are held to the per-frame work budget: at add and modify, and when a group they
+    /// reach grows (modify, insert-buckets). A refusal changes nothing.
+    #[test]
+    fn work_budget_covers_flows() -> Result {
+        let d = dp()?;
+        let all = |id: u32, b: &[BucketSpec<'_>], mode: AddMode| {
+            let s = GroupSpec {
+                id,
+                group_type: GroupType::All,
+                fields: Default::default(),
+                basis: 0,
+                buckets: b,
+            };
+            d.group_add(&s, mode)
+        };
+        let out1 = [Action::Output(1)];
+        let to7 = [Action::Group(7); 8];
+        // 7: 6 x output = 12 units; 5: 8 buckets x 8 group:7 = 8 * (8 * 12 + 7) + 8 = 832.
+        assert!(all(7, &[BucketSpec::new(&out1); 6], AddMode::Add).is_ok());
+        assert!(all(5, &[BucketSpec::new(&to7); 8], AddMode::Add).is_ok());
+        let m = ip_dst([10, 0, 0, 0], 24);
+        let three = [Action::Group(5); 3]; // 3 * 832 + 2 = 2498
+        assert!(d.flow_add(10, m, &three).is_ok());
+        // Four references: 3330 fits; and at 7 = 16 units, four would not (4 * 1088 + 3).
+        let refused = |r: core::result::Result<(), OpError>, flow: Option<u16>, via: u32| {
+            matches!(r, Err(OpError::Of(e))
+                if e.kind == ErrorKind::TooMany && e.flow == flow && e.via == Some(via))
+        };
+        // Insert-buckets raising 7 to 24 units: 5 = 1600, the flow 4802: refused.
+        let out3 = [Action::Output(1), Action::Output(2), Action::Output(1)];
+        let r = d.group_insert_buckets(7, BucketPos::Last, &[BucketSpec::new(&out3); 2]);
+        assert!(refused(r, Some(10), 5));
+        assert_eq!(d.table.get(7).map_or(0, |g| g.buckets.len()), 6);
+        // Two more plain buckets: 7 = 16, 5 = 1088, the flow 3266: fine.
+        assert!(d
+            .group_insert_buckets(7, BucketPos::Last, &[BucketSpec::new(&out1); 2])
+            .is_ok());
+        // Modify 7 to two outputs per bucket: 32, 5 = 2112, the flow 6338: refused.
+        let out2 = [Action::Output(1), Action::Output(2)];
+        let r = all(7, &[BucketSpec::new(&out2); 8], AddMode::Modify);
+        assert!(refused(r, Some(10), 5));
+        assert!(d
+            .table
+            .get(7)
+            .is_some_and(|g| g.buckets.iter().all(|b| b.actions.len() == 1)));
+        // A flow over budget is refused at add and at modify, and changes nothing.
+        let four = [Action::Group(5); 4]; // 4 * 1088 + 3 = 4355
+        let r = d.flow_add(20, ip_dst([10, 0, 1, 0], 24), &four);
+        assert!(matches!(r, Err(FlowError::Refused(e))
+            if e.kind == ErrorKind::TooMany && e.flow == Some(20) && e.via == Some(5)));
+        let r = d.flow_modify(Selector::Strict(&m, 10), &four);
+        assert!(matches!(r, Err(FlowError::Refused(_))));
+        assert_eq!(d.stats().flows, 1);
+        assert_eq!(found(&d, &key_to([10, 0, 0, 1])), Some(Action::Group(5)));
+        // Too many actions.
+        let mut many = KVec::new();
+        for _ in 0..257 {
+            many.push(Action::Output(1), GFP_KERNEL)?;
+        }
+        let r = d.flow_add(30, ip_dst([10, 0, 2, 0], 24), &many);
+        assert!(matches!(r, Err(FlowError::Refused(e)) if e.kind == ErrorKind::TooMany));
+        many.truncate(256);
+        assert!(d.flow_add(30, ip_dst([10, 0, 2, 0], 24), &many).is_ok());
+        assert!(matches!(d.flow_delete(None), Ok(2)));
         Ok(())
     }
 

@@ -103,6 +103,26 @@ fn fingerprint(t: &Table) -> u64 {
     h ^ u64::from(t.len())
 }
 
+/// Whether `r` is a refusal whose extack message is exactly `want`.
+fn message_is(r: OpResult, want: &[u8]) -> bool {
+    match r {
+        Err(crate::table::OpError::Of(e)) => {
+            kernel::str::CString::try_from_fmt(format_args!("{}", e))
+                .is_ok_and(|m| m.to_bytes() == want)
+        }
+        _ => false,
+    }
+}
+
+/// `n` buckets, each with `actions`.
+fn buckets(n: usize, actions: &[Action]) -> Result<KVec<BucketSpec<'_>>> {
+    let mut v = KVec::with_capacity(n, GFP_KERNEL)?;
+    for _ in 0..n {
+        v.push(BucketSpec::new(actions), GFP_KERNEL)?;
+    }
+    Ok(v)
+}
+
 fn live_groups() -> i64 {
     LIVE_GROUPS.load(Relaxed)
 }
@@ -502,6 +522,107 @@ mod table_ops {
     }
 
     #[test]
+    fn work_budget_refusals_change_nothing() -> Result {
+        let t = new_table(64, 64)?;
+        // Group 7: all, 64 buckets x output = 64 + 63 clones + 1 visit = 128 units.
+        let b64 = buckets(64, &OUT1)?;
+        assert!(t.add(&spec(7, GroupType::All, &b64), AddMode::Add).is_ok());
+        let before = fingerprint(&t);
+        // The fan-out bomb: 32 buckets x 32 group:7.
+        let to7 = [Action::Group(7); 32];
+        let bomb = buckets(32, &to7)?;
+        let r = t.add(&spec(1, GroupType::All, &bomb), AddMode::Add);
+        assert_eq!(
+            errno_of(t.add(&spec(1, GroupType::All, &bomb), AddMode::Add)),
+            errno::E2BIG
+        );
+        assert!(message_is(
+            r,
+            b"TOO_MANY: group 1 bucket 0 -> group 7: per-frame work 132096 > budget 4096"
+        ));
+        assert_eq!(fingerprint(&t), before);
+
+        // A dangling reference resolved later: group 2 -> 32 x group:8 (missing: 1 unit each),
+        // then group 8 arrives with 64 buckets and would make group 2 cost 4128.
+        let to8 = [Action::Group(8); 32];
+        let b2 = buckets(1, &to8)?;
+        assert!(t.add(&spec(2, GroupType::All, &b2), AddMode::Add).is_ok());
+        let mid = fingerprint(&t);
+        let r = t.add(&spec(8, GroupType::All, &b64), AddMode::Add);
+        assert!(message_is(
+            r,
+            b"TOO_MANY: group 2 bucket 0 -> group 8: per-frame work 4128 > budget 4096"
+        ));
+        assert_eq!(fingerprint(&t), mid);
+        assert!(t.get(8).is_none());
+
+        // Modify and insert-buckets that raise group 8's work are refused for group 2's sake;
+        // within budget they pass.
+        let b4 = buckets(4, &OUT1)?;
+        assert!(t.add(&spec(8, GroupType::All, &b4), AddMode::Add).is_ok());
+        let small = fingerprint(&t);
+        assert_eq!(
+            kind(t.add(&spec(8, GroupType::All, &b64), AddMode::Modify)),
+            Some(ErrorKind::TooMany)
+        );
+        let b60 = buckets(60, &OUT2)?;
+        let r = t.insert_buckets(8, BucketPos::Last, &b60);
+        assert!(message_is(
+            r,
+            b"TOO_MANY: group 2 bucket 0 -> group 8: per-frame work 4128 > budget 4096"
+        ));
+        assert_eq!(fingerprint(&t), small);
+        let b50 = buckets(50, &OUT2)?;
+        assert!(t.insert_buckets(8, BucketPos::Last, &b50).is_ok());
+
+        // Liveness counts: a select whose 121 buckets watch a 32-bucket ff group.
+        let mut ff = buckets(32, &OUT1)?;
+        for (i, b) in ff.iter_mut().enumerate() {
+            b.watch_port = Some(i as u32 + 1);
+        }
+        assert!(t
+            .add(&spec(9, GroupType::FastFailover, &ff), AddMode::Add)
+            .is_ok());
+        let mut sel = buckets(64, &OUT2)?;
+        for b in sel.iter_mut() {
+            b.watch_group = Some(9);
+        }
+        let t2 = new_table(64, 128)?;
+        assert!(t2
+            .add(&spec(9, GroupType::FastFailover, &ff), AddMode::Add)
+            .is_ok());
+        assert!(t2
+            .add(&spec(3, GroupType::Select, &sel), AddMode::Add)
+            .is_ok());
+        let before2 = fingerprint(&t2);
+        let mut more = buckets(57, &OUT2)?;
+        for (i, b) in more.iter_mut().enumerate() {
+            b.watch_group = Some(9);
+            b.bucket_id = Some(100 + i as u32);
+        }
+        let r = t2.insert_buckets(3, BucketPos::Last, &more);
+        assert!(message_is(
+            r,
+            b"TOO_MANY: group 3 bucket 0 -> group 9: per-frame work 4116 > budget 4096"
+        ));
+        assert_eq!(fingerprint(&t2), before2);
+
+        // Too many actions in a bucket.
+        let many = [Action::Output(1); 33];
+        let b = buckets(1, &many)?;
+        let r = t.add(&spec(10, GroupType::All, &b), AddMode::Add);
+        assert_eq!(
+            errno_of(t.add(&spec(10, GroupType::All, &b), AddMode::Add)),
+            errno::E2BIG
+        );
+        assert!(message_is(
+            r,
+            b"TOO_MANY: group 10 bucket #0: actions: too many actions (max 32)"
+        ));
+        Ok(())
+    }
+
+    #[test]
     fn features_report_chaining_checks() -> Result {
         let t = new_table(1000, 32)?;
         let f = t.features();
@@ -511,6 +632,8 @@ mod table_ops {
         assert_eq!(f.max_groups[1], 1000);
         assert_eq!(f.max_buckets, 32);
         assert_eq!(f.actions, 0b11);
+        assert_eq!(f.max_actions, 32);
+        assert_eq!(f.work_budget, 4096);
         Ok(())
     }
 

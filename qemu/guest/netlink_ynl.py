@@ -112,6 +112,9 @@ def check_basic():
     assert f["max-buckets"] == 1024 and f["max-groups"] == [1048576] * 4, f
     assert set(f["capabilities"]) == {"select-weight", "select-liveness", "chaining", "chaining-checks"}, f
     assert set(f["types"]) == {"all", "select", "indirect", "ff"}, f
+    assert f["max-actions"] == 32 and f["work-budget"] == 4096, f
+    d = y.do("dp-get", {})
+    assert d["max-flow-actions"] == 256 and d["work-budget"] == 4096, d
     y.do("group-del", {"id": 1234})
     y.do("group-del", {"id": 1234})  # deleting a missing group is not an error
     y.do("group-del", {})

@@ -9,6 +9,11 @@
 //!
 //! Softirq (or packet-execute with BH off) inside an RCU read section: no locks; the only
 //! allocations are the clones an `all` group or a multi-output action list needs (GFP_ATOMIC).
+//!
+//! Work per frame is bounded: install refuses anything whose worst case exceeds the budget
+//! (`logic::work`), and each frame also carries a meter (`Ctx::frame`: one unit per action,
+//! clone and liveness check, plus a memo of watched groups' liveness); a frame that runs out,
+//! which only a racing update can cause, stops and counts as lost.
 
 use kernel::sync::rcu;
 
@@ -19,8 +24,10 @@ use crate::logic::{
     flow::Key,
     gso::{self, Wire},
     hash::{flow_hash, FlowFields},
+    liveness::Metered,
     model::{Action, GroupType, MAX_CHAIN_DEPTH},
     packet,
+    work::Frame,
 };
 use crate::port::Port;
 
@@ -35,6 +42,8 @@ struct Ctx<'a> {
     fields: &'a FlowFields,
     /// What the frame stands for on the wire, as received.
     wire: Wire,
+    /// Work done so far and watched groups' liveness, for this frame.
+    frame: Frame,
 }
 
 /// A frame arrived on `port` (or was injected as if it had).
@@ -66,6 +75,7 @@ pub(crate) fn receive(port: &Port, mut skb: Skb, rcu: &rcu::Guard) {
         rcu,
         fields: &fields,
         wire,
+        frame: Frame::new(),
     };
     run_actions(&ctx, &flow.actions, skb, 0);
 }
@@ -78,6 +88,9 @@ fn run_actions(ctx: &Ctx<'_>, actions: &[Action], skb: Skb, depth: u32) {
         return;
     };
     for a in rest {
+        if !ctx.frame.charge(1) {
+            break;
+        }
         match skb.clone_atomic() {
             Some(c) => run_action(ctx, a, c, depth),
             None => ctx.dp.count_lost(),
@@ -87,6 +100,12 @@ fn run_actions(ctx: &Ctx<'_>, actions: &[Action], skb: Skb, depth: u32) {
 }
 
 fn run_action(ctx: &Ctx<'_>, a: &Action, skb: Skb, depth: u32) {
+    if !ctx.frame.charge(1) {
+        // Over the per-frame work budget: only a racing update can get here.
+        ctx.dp.count_lost();
+        skb.drop_for(DropReason::Limit);
+        return;
+    }
     match *a {
         Action::Output(p) => match ctx.dp.port(ctx.rcu, p) {
             Some(port) => port.send(skb, ctx.wire),
@@ -114,7 +133,11 @@ fn run_group(ctx: &Ctx<'_>, id: u32, skb: Skb, depth: u32) {
         return;
     };
     let live = ctx.dp.ports_live();
-    let env = ctx.dp.table.env(ctx.rcu, &live);
+    let table_env = ctx.dp.table.env(ctx.rcu, &live);
+    let env = Metered {
+        env: &table_env,
+        frame: &ctx.frame,
+    };
     let hash = if g.group_type == GroupType::Select {
         flow_hash(ctx.fields, g.fields, g.basis)
     } else {
@@ -124,6 +147,9 @@ fn run_group(ctx: &Ctx<'_>, id: u32, skb: Skb, depth: u32) {
     let mut pending: Option<&Bucket> = None;
     let ran = g.credit_packet(&env, hash, ctx.wire, |b| {
         if let Some(prev) = pending.replace(b) {
+            if !ctx.frame.charge(1) {
+                return;
+            }
             match skb.clone_atomic() {
                 Some(c) => run_actions(ctx, &prev.actions, c, depth + 1),
                 None => ctx.dp.count_lost(),

@@ -21,9 +21,10 @@ use crate::action;
 use crate::ffi::net::{DevError, NetDev, Rtnl, Skb};
 use crate::ffi::{net, RcuXArray};
 use crate::flow::{FlowError, FlowTable, Selector};
+use crate::logic::model::{BucketPos, BucketSpec, GroupSpec};
 use crate::logic::{flow::Match, model::Action};
 use crate::port::{Port, PortInfo};
-use crate::table::{PortLiveness, Table};
+use crate::table::{AddMode, OpResult, PortLiveness, Table};
 
 /// Largest port number (OFPP_MAX).
 pub(crate) const PORT_MAX: u32 = 0xffff_ff00;
@@ -273,6 +274,24 @@ impl Datapath {
     pub(crate) fn flow_delete(&self, sel: Option<Selector<'_>>) -> Result<u32, FlowError> {
         let _g = self.flows_lock.lock();
         self.flows.delete(sel)
+    }
+
+    /// Add or modify a group. Under `flows_lock`, so the flows that reach it are stable while
+    /// the table rechecks their per-frame work.
+    pub(crate) fn group_add(&self, spec: &GroupSpec<'_>, mode: AddMode) -> OpResult {
+        let _g = self.flows_lock.lock();
+        self.table.add_checked(spec, mode, &self.flows)
+    }
+
+    /// Insert buckets into a group (like `group_add`).
+    pub(crate) fn group_insert_buckets(
+        &self,
+        id: u32,
+        pos: BucketPos,
+        new: &[BucketSpec<'_>],
+    ) -> OpResult {
+        let _g = self.flows_lock.lock();
+        self.table.insert_buckets_checked(id, pos, new, &self.flows)
     }
 
     /// Delete group `id` (every group with `None`) and every flow that names a deleted group.

@@ -17,10 +17,12 @@ use crate::ffi::{self, RcuCell};
 use crate::group::GroupShared;
 use crate::logic::{
     classifier::{self, Entry, Subtable},
+    error::Error as OfError,
     flow::{Key, Match},
     model::Action,
+    work::FlowSet,
 };
-use crate::table::Table;
+use crate::table::{OpError, Table};
 
 /// Most flows the table holds (OFPFMFC_TABLE_FULL beyond).
 pub(crate) const MAX_FLOWS: usize = 65536;
@@ -61,6 +63,8 @@ pub(crate) enum FlowError {
     BadOutGroup(u32),
     /// The table is full (OFPFMFC_TABLE_FULL).
     TableFull,
+    /// Too many actions, or over the per-frame work budget (OFPBAC_TOO_MANY).
+    Refused(OfError),
     /// Out of memory.
     NoMem,
 }
@@ -68,6 +72,15 @@ pub(crate) enum FlowError {
 impl From<kernel::alloc::AllocError> for FlowError {
     fn from(_: kernel::alloc::AllocError) -> Self {
         FlowError::NoMem
+    }
+}
+
+impl From<OpError> for FlowError {
+    fn from(e: OpError) -> Self {
+        match e {
+            OpError::Of(e) => FlowError::Refused(e),
+            OpError::NoMem => FlowError::NoMem,
+        }
     }
 }
 
@@ -215,6 +228,7 @@ impl FlowTable {
     ) -> Result<(), FlowError> {
         let mut w = self.writer.lock();
         let groups = Self::group_refs(table, actions)?;
+        table.flow_work(priority, actions)?;
         let same = w
             .flows
             .iter()
@@ -286,6 +300,10 @@ impl FlowTable {
             if !sel.selects(f) {
                 next.push(f.clone(), GFP_KERNEL_ACCOUNT)?;
                 continue;
+            }
+            if changed == 0 {
+                // The same actions cost every selected flow the same: check them once.
+                table.flow_work(f.priority, actions)?;
             }
             let mut acts = KVec::with_capacity(actions.len(), GFP_KERNEL_ACCOUNT)?;
             acts.extend_from_slice(actions, GFP_KERNEL_ACCOUNT)?;
@@ -366,6 +384,21 @@ impl FlowTable {
             flow: f.clone(),
             duration_ns: ffi::boottime_ns().saturating_sub(f.created_ns),
         })
+    }
+}
+
+/// The installed flows, for the work recheck of a group change (under the datapath's
+/// `flows_lock`, so the published snapshot is the current state).
+impl FlowSet for FlowTable {
+    fn for_each(&self, f: &mut dyn FnMut(u16, &[Action]) -> bool) {
+        let rcu = rcu::read_lock();
+        if let Some(s) = self.current.get(&rcu) {
+            for fl in s.flows.iter() {
+                if !f(fl.priority, &fl.actions) {
+                    return;
+                }
+            }
+        }
     }
 }
 

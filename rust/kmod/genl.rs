@@ -195,6 +195,12 @@ impl ReqGroup<'_> {
     fn reject(&self, e: OpError) -> Reject {
         match e {
             OpError::NoMem => nomem(),
+            // About another group or a flow (a work check): no attribute of this request.
+            OpError::Of(e)
+                if e.flow.is_some() || self.id.and_then(|a| a.u32()) != Some(e.group) =>
+            {
+                Reject::new(e.errno(), format_args!("{}", e), None)
+            }
             OpError::Of(e) => {
                 let by_field = match e.field {
                     Field::GroupId => self.id.map(|a| a.offset),
@@ -245,7 +251,7 @@ pub(crate) fn handle_do(dp: ArcBorrow<'_, Datapath>, command: u8, req: &Request<
                 (_, true) => AddMode::AddOrModify,
                 (_, false) => AddMode::Modify,
             };
-            t.add(&spec, mode).map_err(|e| g.reject(e))?;
+            dp.group_add(&spec, mode).map_err(|e| g.reject(e))?;
             notify_change(t, id);
             Ok(())
         }
@@ -297,7 +303,8 @@ pub(crate) fn handle_do(dp: ArcBorrow<'_, Datapath>, command: u8, req: &Request<
                     ));
                 }
                 let specs = g.specs()?;
-                t.insert_buckets(id, pos, &specs).map_err(|e| g.reject(e))?;
+                dp.group_insert_buckets(id, pos, &specs)
+                    .map_err(|e| g.reject(e))?;
             } else {
                 t.remove_buckets(id, pos).map_err(|e| g.reject(e))?;
             }
@@ -337,7 +344,9 @@ pub(crate) fn handle_do(dp: ArcBorrow<'_, Datapath>, command: u8, req: &Request<
                     m.put_u32(fa::MAX_GROUPS, mg)?;
                 }
                 m.put_u32(fa::MAX_BUCKETS, f.max_buckets)?;
-                m.put_u32(fa::ACTIONS, f.actions)
+                m.put_u32(fa::ACTIONS, f.actions)?;
+                m.put_u32(fa::MAX_ACTIONS, f.max_actions)?;
+                m.put_u32(fa::WORK_BUDGET, f.work_budget)
             })
             .map_err(|_| nomem())
         }

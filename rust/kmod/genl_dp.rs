@@ -20,6 +20,7 @@ use crate::logic::{
     error::errno,
     flow::{IpMasked, Match, MatchSpec},
     model::Action,
+    work::{MAX_FLOW_ACTIONS, WORK_BUDGET},
 };
 use crate::port::PortInfo;
 
@@ -270,6 +271,17 @@ impl ReqFlow<'_> {
                 ),
                 None,
             ),
+            FlowError::Refused(e) => {
+                // Too many actions: the first one past the cap; too much work: the action
+                // leading to the group named.
+                let at = match e.via {
+                    Some(g) => self.actions.iter().position(|a| *a == Action::Group(g)),
+                    None => Some(MAX_FLOW_ACTIONS),
+                }
+                .and_then(|i| self.action_attrs.get(i))
+                .map(|a| a.offset);
+                Reject::new(e.errno(), format_args!("{}", e), at)
+            }
             FlowError::NoMem => nomem(),
         }
     }
@@ -474,7 +486,9 @@ pub(crate) fn handle_do(dp: ArcBorrow<'_, Datapath>, command: u8, req: &Request<
                 m.put_uint(da::MISSED, s.missed)?;
                 m.put_uint(da::LOST, s.lost)?;
                 m.put_u32(da::FLOWS, s.flows)?;
-                m.put_u32(da::PORTS, s.ports)
+                m.put_u32(da::PORTS, s.ports)?;
+                m.put_u32(da::MAX_FLOW_ACTIONS, MAX_FLOW_ACTIONS as u32)?;
+                m.put_u32(da::WORK_BUDGET, WORK_BUDGET)
             })
             .map_err(|_| nomem())
         }

@@ -86,7 +86,7 @@ pub(crate) struct Group {
     /// State shared by every version of this group.
     pub(crate) shared: Arc<GroupShared>,
     /// Per-check memos of the chaining check, tagged with the check's generation (writer only).
-    memo: [Atomic<u64>; 2],
+    memo: [Atomic<u64>; Memo::COUNT],
 }
 
 /// A reading of a group's counters.
@@ -121,7 +121,7 @@ impl Group {
                 basis,
                 buckets,
                 shared,
-                memo: [Atomic::new(0), Atomic::new(0)],
+                memo: [const { Atomic::new(0) }; Memo::COUNT],
             },
             GFP_KERNEL_ACCOUNT,
         )?;
@@ -242,19 +242,16 @@ impl Group {
     }
 
     fn memo_slot(&self, which: Memo) -> &Atomic<u64> {
-        &self.memo[match which {
-            Memo::Height => 0,
-            Memo::Depth => 1,
-        }]
+        &self.memo[which.index()]
     }
 
-    /// The chaining memo for check generation `generation`, if set in it.
+    /// The chaining / work memo for check generation `generation`, if set in it.
     pub(crate) fn memo(&self, generation: u32, which: Memo) -> Option<u32> {
         let v = self.memo_slot(which).load(Relaxed);
         ((v >> 32) as u32 == generation).then_some(v as u32)
     }
 
-    /// Set the chaining memo for check generation `generation`.
+    /// Set the chaining / work memo for check generation `generation`.
     pub(crate) fn set_memo(&self, generation: u32, which: Memo, value: u32) {
         self.memo_slot(which)
             .store(u64::from(generation) << 32 | u64::from(value), Relaxed);

@@ -10,6 +10,8 @@
 //! an RCU grace period once no holder keeps it. Writer-side bookkeeping (counts, the reverse index
 //! of chaining references) lives in [`Writer`] under the mutex.
 
+use core::cell::Cell;
+
 use kernel::{
     new_mutex,
     prelude::*,
@@ -25,8 +27,9 @@ use crate::logic::{
     chain::{self, ChainGraph, Memo},
     error::{Error as OfError, ErrorKind, Field},
     liveness::{LiveEnv, Watch},
-    model::{BucketPos, BucketSpec, GroupSpec, GroupType, OFPG_ANY, OFPP_ANY},
+    model::{Action, BucketPos, BucketSpec, GroupSpec, GroupType, MAX_ACTIONS, OFPG_ANY, OFPP_ANY},
     validate,
+    work::{self, BucketView, FlowSet, NoFlows, WorkGraph},
 };
 
 /// Why a table operation failed: an OpenFlow error (with its message), or the kernel ran out of
@@ -102,6 +105,10 @@ pub(crate) struct Features {
     pub(crate) max_buckets: u32,
     /// Bit per supported action (output, group).
     pub(crate) actions: u32,
+    /// Most actions per bucket.
+    pub(crate) max_actions: u32,
+    /// Most work units one frame may cost (see `logic::work`).
+    pub(crate) work_budget: u32,
 }
 
 /// Port liveness, as the table needs it for watch_port. The datapath implements it from its
@@ -134,16 +141,34 @@ pub(crate) struct Table {
     limits: Limits,
 }
 
-/// The table as the chaining check walks it, with the writer lock held.
+/// The group a check is about, as it would be installed: the checks see it in place of the
+/// table's version (if any), with memos of its own.
+struct Pending<'a> {
+    spec: &'a GroupSpec<'a>,
+    ids: &'a [u32],
+    old: Option<&'a Group>,
+    memo: [Cell<Option<u32>>; Memo::COUNT],
+}
+
+/// The table as the chaining and work checks walk it, with the writer lock held.
 struct Graph<'a> {
     table: &'a Table,
     writer: &'a Writer,
     rcu: &'a rcu::Guard,
+    pending: Option<Pending<'a>>,
+}
+
+impl<'a> Graph<'a> {
+    fn pending(&self, id: u32) -> Option<&Pending<'a>> {
+        self.pending.as_ref().filter(|p| p.spec.id == id)
+    }
 }
 
 impl ChainGraph for Graph<'_> {
     fn children(&self, id: u32, f: &mut dyn FnMut(u32)) {
-        if let Some(g) = self.table.groups.get(self.rcu, id) {
+        if let Some(p) = self.pending(id) {
+            p.spec.group_refs().for_each(f);
+        } else if let Some(g) = self.table.groups.get(self.rcu, id) {
             g.group_refs().for_each(f);
         }
     }
@@ -154,15 +179,65 @@ impl ChainGraph for Graph<'_> {
     }
     fn begin(&self) {}
     fn memo(&self, id: u32, which: Memo) -> Option<u32> {
+        if let Some(p) = self.pending(id) {
+            return p.memo.get(which.index())?.get();
+        }
         self.table
             .groups
             .get(self.rcu, id)?
             .memo(self.writer.generation, which)
     }
     fn set_memo(&self, id: u32, which: Memo, v: u32) {
-        if let Some(g) = self.table.groups.get(self.rcu, id) {
+        if let Some(p) = self.pending(id) {
+            if let Some(c) = p.memo.get(which.index()) {
+                c.set(Some(v));
+            }
+        } else if let Some(g) = self.table.groups.get(self.rcu, id) {
             g.set_memo(self.writer.generation, which, v);
         }
+    }
+}
+
+impl WorkGraph for Graph<'_> {
+    fn group(&self, id: u32) -> Option<(GroupType, usize)> {
+        if let Some(p) = self.pending(id) {
+            return Some((p.spec.group_type, p.spec.buckets.len()));
+        }
+        let g = self.table.groups.get(self.rcu, id)?;
+        Some((g.group_type, g.buckets.len()))
+    }
+    fn bucket(&self, id: u32, i: usize) -> Option<BucketView<'_>> {
+        if let Some(p) = self.pending(id) {
+            let b = p.spec.buckets.get(i)?;
+            return Some(BucketView {
+                id: p.ids.get(i).copied().unwrap_or(0),
+                watch: watch_of(b),
+                actions: b.actions,
+            });
+        }
+        let b = self.table.groups.get(self.rcu, id)?.buckets.get(i)?;
+        Some(BucketView {
+            id: b.id,
+            watch: b.watch,
+            actions: &b.actions,
+        })
+    }
+    fn has_flows(&self, id: u32) -> bool {
+        if let Some(p) = self.pending(id) {
+            return p.old.is_some_and(|o| o.shared.flow_refs() > 0);
+        }
+        self.table
+            .groups
+            .get(self.rcu, id)
+            .is_some_and(|g| g.shared.flow_refs() > 0)
+    }
+}
+
+/// A bucket spec's watches.
+fn watch_of(b: &BucketSpec<'_>) -> Watch {
+    Watch {
+        port: b.watched_port().unwrap_or(OFPP_ANY),
+        group: b.watched_group().unwrap_or(OFPG_ANY),
     }
 }
 
@@ -253,11 +328,24 @@ impl Table {
             max_groups: [self.limits.max_groups; 4],
             max_buckets: self.limits.max_buckets,
             actions: action_bit::OUTPUT | action_bit::GROUP,
+            max_actions: MAX_ACTIONS as u32,
+            work_budget: work::WORK_BUDGET,
         }
     }
 
-    /// Add, modify or add-or-modify a group.
+    /// Add, modify or add-or-modify a group (a table without flows).
     pub(crate) fn add(&self, spec: &GroupSpec<'_>, mode: AddMode) -> OpResult {
+        self.add_checked(spec, mode, &NoFlows)
+    }
+
+    /// Add, modify or add-or-modify a group; `flows` are rechecked against the work budget
+    /// when the change raises the work of a group they reach (the caller keeps them stable).
+    pub(crate) fn add_checked(
+        &self,
+        spec: &GroupSpec<'_>,
+        mode: AddMode,
+        flows: &dyn FlowSet,
+    ) -> OpResult {
         validate::validate_group(spec, self.limits.max_buckets as usize)?;
         let mut w = self.writer.lock();
         let old = self.groups.get_arc(spec.id);
@@ -285,16 +373,42 @@ impl Table {
         let mut ids = KVec::with_capacity(spec.buckets.len(), GFP_KERNEL)?;
         ids.resize(spec.buckets.len(), 0, GFP_KERNEL)?;
         validate::assign_bucket_ids(spec.id, &[], spec.buckets, &mut ids)?;
-        self.install(&mut w, spec, &ids, old.as_deref())
+        self.install(&mut w, spec, &ids, old.as_deref(), flows)
     }
 
-    /// Insert buckets into group `id` at `pos` (first, last, or before a bucket id). The type and
-    /// select parameters are kept.
+    /// Check a flow's actions against the action cap and the work budget (see `logic::work`):
+    /// its worst-case per-frame work, or the refusal.
+    pub(crate) fn flow_work(&self, priority: u16, actions: &[Action]) -> OpResult<u64> {
+        let mut w = self.writer.lock();
+        w.generation = w.generation.wrapping_add(1).max(1);
+        let rcu = rcu::read_lock();
+        let graph = Graph {
+            table: self,
+            writer: &w,
+            rcu: &rcu,
+            pending: None,
+        };
+        Ok(work::check_flow(&graph, priority, actions)?)
+    }
+
+    /// Insert buckets into group `id` at `pos` (a table without flows).
     pub(crate) fn insert_buckets(
         &self,
         id: u32,
         pos: BucketPos,
         new: &[BucketSpec<'_>],
+    ) -> OpResult {
+        self.insert_buckets_checked(id, pos, new, &NoFlows)
+    }
+
+    /// Insert buckets into group `id` at `pos` (first, last, or before a bucket id). The type and
+    /// select parameters are kept. `flows` as for [`Table::add_checked`].
+    pub(crate) fn insert_buckets_checked(
+        &self,
+        id: u32,
+        pos: BucketPos,
+        new: &[BucketSpec<'_>],
+        flows: &dyn FlowSet,
     ) -> OpResult {
         let mut w = self.writer.lock();
         let old = self.existing(id)?;
@@ -324,7 +438,7 @@ impl Table {
             specs.push(spec_of(b), GFP_KERNEL)?;
             ids.push(b.id, GFP_KERNEL)?;
         }
-        self.rebuild(&mut w, &old, &specs, &ids)
+        self.rebuild(&mut w, &old, &specs, &ids, flows)
     }
 
     /// Remove the first, last, all, or one bucket (by id) of group `id`.
@@ -341,7 +455,8 @@ impl Table {
                 ids.push(b.id, GFP_KERNEL)?;
             }
         }
-        self.rebuild(&mut w, &old, &specs, &ids)
+        // Fewer buckets never cost a frame more work: no flow can go over budget.
+        self.rebuild(&mut w, &old, &specs, &ids, &NoFlows)
     }
 
     /// Publish `old` with a new bucket list (insert/remove buckets): type and select parameters
@@ -352,6 +467,7 @@ impl Table {
         old: &Group,
         buckets: &[BucketSpec<'_>],
         ids: &[u32],
+        flows: &dyn FlowSet,
     ) -> OpResult {
         let spec = GroupSpec {
             id: old.id,
@@ -361,7 +477,7 @@ impl Table {
             buckets,
         };
         validate::validate_group(&spec, self.limits.max_buckets as usize)?;
-        self.install(w, &spec, ids, Some(old))
+        self.install(w, &spec, ids, Some(old), flows)
     }
 
     /// Delete group `id`. Returns whether it existed (deleting a missing group is not an error).
@@ -432,14 +548,16 @@ impl Table {
         true
     }
 
-    /// Check chaining, build the new version (carrying counters of surviving bucket ids) and
-    /// publish it. Nothing changes unless everything succeeds.
+    /// Check chaining and per-frame work (the group, its ancestors and the flows reaching them),
+    /// build the new version (carrying counters of surviving bucket ids) and publish it.
+    /// Nothing changes unless everything succeeds.
     fn install(
         &self,
         w: &mut Writer,
         spec: &GroupSpec<'_>,
         ids: &[u32],
         old: Option<&Group>,
+        flows: &dyn FlowSet,
     ) -> OpResult {
         let id = spec.id;
         if old.is_none() && w.count >= self.limits.max_groups {
@@ -459,17 +577,21 @@ impl Table {
                 table: self,
                 writer: w,
                 rcu: &rcu,
+                pending: Some(Pending {
+                    spec,
+                    ids,
+                    old,
+                    memo: [const { Cell::new(None) }; Memo::COUNT],
+                }),
             };
             chain::check(&graph, id, &mut spec.group_refs()).map_err(|e| e.to_error(id))?;
+            work::check_group(&graph, id, flows)?;
         }
 
         let mut buckets = KVec::with_capacity(spec.buckets.len(), GFP_KERNEL_ACCOUNT)?;
         for (b, &bid) in spec.buckets.iter().zip(ids.iter()) {
             let carried = old.and_then(|o| o.bucket(bid)).map(|ob| ob.stats.clone());
-            let watch = Watch {
-                port: b.watched_port().unwrap_or(OFPP_ANY),
-                group: b.watched_group().unwrap_or(OFPG_ANY),
-            };
+            let watch = watch_of(b);
             let weight = validate::effective_weight(spec.group_type, b);
             buckets.push(
                 Bucket::new(bid, weight, watch, b.actions, carried)?,

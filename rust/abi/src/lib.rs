@@ -198,8 +198,12 @@ pub mod features_attr {
     pub const MAX_BUCKETS: u16 = 4;
     /// Bit per supported action.
     pub const ACTIONS: u16 = 5;
+    /// Most actions per bucket.
+    pub const MAX_ACTIONS: u16 = 6;
+    /// Most work units per frame.
+    pub const WORK_BUDGET: u16 = 7;
     /// Highest attribute number.
-    pub const MAX: u16 = 5;
+    pub const MAX: u16 = 7;
 }
 
 /// Attributes of a port.
@@ -300,14 +304,19 @@ pub mod dp_attr {
     pub const HIT: u16 = 1;
     /// Frames that matched no flow.
     pub const MISSED: u16 = 2;
-    /// Frames (or copies) dropped by actions: missing port or group, no live bucket, chain too deep.
+    /// Frames (or copies) dropped by actions: missing port or group, no live bucket, chain too
+    /// deep, over the work budget.
     pub const LOST: u16 = 3;
     /// Installed flows.
     pub const FLOWS: u16 = 4;
     /// Attached ports.
     pub const PORTS: u16 = 5;
+    /// Most actions per flow.
+    pub const MAX_FLOW_ACTIONS: u16 = 6;
+    /// Most work units per frame.
+    pub const WORK_BUDGET: u16 = 7;
     /// Highest attribute number.
-    pub const MAX: u16 = 5;
+    pub const MAX: u16 = 7;
 }
 
 /// The largest attribute number of any top-level set (the family's maxattr).
@@ -366,6 +375,8 @@ pub const ATTRIBUTE_SETS: &[(&str, &[Attr])] = &[
             m("max-groups", features_attr::MAX_GROUPS, AttrType::U32),
             a("max-buckets", features_attr::MAX_BUCKETS, AttrType::U32),
             a("actions", features_attr::ACTIONS, AttrType::U32),
+            a("max-actions", features_attr::MAX_ACTIONS, AttrType::U32),
+            a("work-budget", features_attr::WORK_BUDGET, AttrType::U32),
         ],
     ),
     (
@@ -438,6 +449,8 @@ pub const ATTRIBUTE_SETS: &[(&str, &[Attr])] = &[
             a("lost", dp_attr::LOST, AttrType::Uint),
             a("flows", dp_attr::FLOWS, AttrType::U32),
             a("ports", dp_attr::PORTS, AttrType::U32),
+            a("max-flow-actions", dp_attr::MAX_FLOW_ACTIONS, AttrType::U32),
+            a("work-budget", dp_attr::WORK_BUDGET, AttrType::U32),
         ],
     ),
 ];
@@ -695,4 +708,7 @@ pub const CONSTS: &[(&str, u32)] = &[
     ("bucket-first", 0xffff_fffd),
     ("bucket-last", 0xffff_fffe),
     ("bucket-all", 0xffff_ffff),
+    ("max-actions", 32),
+    ("max-flow-actions", 256),
+    ("work-budget", 4096),
 ];

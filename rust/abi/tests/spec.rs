@@ -195,6 +195,12 @@ fn abi_values_are_the_logic_crates() {
     assert_eq!(c("bucket-first"), BUCKET_FIRST);
     assert_eq!(c("bucket-last"), BUCKET_LAST);
     assert_eq!(c("bucket-all"), BUCKET_ALL);
+    assert_eq!(c("max-actions") as usize, MAX_ACTIONS);
+    assert_eq!(
+        c("max-flow-actions") as usize,
+        ofgroup_logic::work::MAX_FLOW_ACTIONS
+    );
+    assert_eq!(c("work-budget"), ofgroup_logic::work::WORK_BUDGET);
     let caps = ENUMS.iter().find(|e| e.0 == "capability").unwrap().1;
     let bits = [
         capability::SELECT_WEIGHT,

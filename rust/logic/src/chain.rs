@@ -21,6 +21,22 @@ pub enum Memo {
     Height,
     /// Longest chain above a group.
     Depth,
+    /// Worst-case per-frame work of `group:G` ([`super::work`]).
+    Work,
+    /// Worst-case work of deciding a watched group's liveness ([`super::work`]).
+    LiveWork,
+    /// Set on the changed group and its ancestors during the work check ([`super::work`]).
+    Ancestor,
+}
+
+impl Memo {
+    /// Number of memos a group keeps.
+    pub const COUNT: usize = 5;
+
+    /// This memo's slot, `0..COUNT`.
+    pub const fn index(self) -> usize {
+        self as usize
+    }
 }
 
 /// The table as the chaining check sees it. Memos live with the table's groups and are valid

@@ -54,6 +54,9 @@ pub enum ErrorKind {
     UnknownBucket,
     /// Insert of a bucket id the group already has.
     BucketExists,
+    /// Too many actions: a bucket or flow over its action cap, or a group or flow whose
+    /// worst-case per-frame work exceeds [`super::work::WORK_BUDGET`] (OFPBAC_TOO_MANY).
+    TooMany,
 }
 
 impl ErrorKind {
@@ -65,6 +68,7 @@ impl ErrorKind {
             ErrorKind::UnknownGroup | ErrorKind::UnknownBucket => ENOENT,
             ErrorKind::OutOfGroups | ErrorKind::OutOfBuckets => ENOSPC,
             ErrorKind::Loop | ErrorKind::ChainTooDeep => ELOOP,
+            ErrorKind::TooMany => E2BIG,
             ErrorKind::WatchUnsupported => EOPNOTSUPP,
             ErrorKind::InvalidGroup
             | ErrorKind::BadType
@@ -91,6 +95,7 @@ impl ErrorKind {
             ErrorKind::BadWatch => "BAD_WATCH",
             ErrorKind::UnknownBucket => "UNKNOWN_BUCKET",
             ErrorKind::BucketExists => "BUCKET_EXISTS",
+            ErrorKind::TooMany => "TOO_MANY",
         }
     }
 }
@@ -120,6 +125,8 @@ pub enum Field {
     CommandBucketId,
     /// The table as a whole (limits).
     Table,
+    /// The worst-case work one frame does (the value is the work; see [`super::work`]).
+    Work,
 }
 
 impl Field {
@@ -137,6 +144,7 @@ impl Field {
             Field::Fields => "fields",
             Field::CommandBucketId => "command_bucket_id",
             Field::Table => "table",
+            Field::Work => "per-frame work",
         }
     }
 }
@@ -157,6 +165,10 @@ pub struct Error {
     pub reason: &'static str,
     /// A value worth naming (another group id, a limit), if any.
     pub value: Option<u64>,
+    /// For work errors: the group the named bucket (or flow) leads to, on the path at fault.
+    pub via: Option<u32>,
+    /// For work errors: the error is about a flow (its priority), not about group `group`.
+    pub flow: Option<u16>,
 }
 
 /// How an error names a bucket.
@@ -178,6 +190,8 @@ impl Error {
             field,
             reason,
             value: None,
+            via: None,
+            flow: None,
         }
     }
 
@@ -196,12 +210,26 @@ impl Error {
             field,
             reason,
             value: None,
+            via: None,
+            flow: None,
         }
     }
 
     /// The same error, naming a value.
     pub const fn with_value(mut self, v: u64) -> Self {
         self.value = Some(v);
+        self
+    }
+
+    /// The same error, naming the group the path goes on to.
+    pub const fn with_via(mut self, via: Option<u32>) -> Self {
+        self.via = via;
+        self
+    }
+
+    /// The same error, about a flow of priority `priority` rather than a group.
+    pub const fn about_flow(mut self, priority: u16) -> Self {
+        self.flow = Some(priority);
         self
     }
 
@@ -214,11 +242,26 @@ impl Error {
 impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         // The code first: extack keeps 79 bytes, so a long reason is what gets cut.
-        write!(f, "{}: group {}", self.kind.of_name(), self.group)?;
+        match self.flow {
+            Some(p) => write!(f, "{}: flow priority {p}", self.kind.of_name())?,
+            None => write!(f, "{}: group {}", self.kind.of_name(), self.group)?,
+        }
         match self.bucket {
             Some(BucketRef::Id(id)) => write!(f, " bucket {id}")?,
             Some(BucketRef::Index(i)) => write!(f, " bucket #{i}")?,
             None => {}
+        }
+        if let Some(v) = self.via {
+            write!(f, " -> group {v}")?;
+        }
+        if let (Field::Work, Some(w)) = (self.field, self.value) {
+            // e.g. `TOO_MANY: group 1 bucket 3 -> group 7: per-frame work 1050624 > budget 4096`
+            return write!(
+                f,
+                ": {} {w} > budget {}",
+                self.field.name(),
+                super::work::WORK_BUDGET
+            );
         }
         write!(f, ": {}: {}", self.field.name(), self.reason)?;
         if let Some(v) = self.value {

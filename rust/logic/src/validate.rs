@@ -133,7 +133,7 @@ fn validate_bucket(spec: &GroupSpec<'_>, b: &BucketSpec<'_>, index: usize) -> Re
         }
     }
     if b.actions.len() > MAX_ACTIONS {
-        return err(K::BadBucket, Field::Actions, "too many actions (max 32)");
+        return err(K::TooMany, Field::Actions, "too many actions (max 32)");
     }
     for a in b.actions {
         match *a {

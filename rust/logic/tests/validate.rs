@@ -153,9 +153,11 @@ fn each_error_is_detected_with_errno_and_message() {
         );
     }
     let acts = [Action::Output(1); MAX_ACTIONS + 1];
+    let e = validate_group(&spec(1, GroupType::All, &[BucketSpec::new(&acts)]), 64).unwrap_err();
+    assert_eq!((e.kind, e.errno()), (K::TooMany, errno::E2BIG));
     assert_eq!(
-        kind(&spec(1, GroupType::All, &[BucketSpec::new(&acts)])),
-        Some(K::BadBucket)
+        e.to_string(),
+        "TOO_MANY: group 1 bucket #0: actions: too many actions (max 32)"
     );
 
     let selfref = [BucketSpec::new(&[Action::Group(8)])];

@@ -128,6 +128,10 @@ pub struct Features {
     pub max_buckets: u32,
     /// Bit per action (output, group).
     pub actions: u32,
+    /// Most actions per bucket (0: not reported).
+    pub max_actions: u32,
+    /// Most work units per frame (0: not reported).
+    pub work_budget: u32,
 }
 
 /// The `dump-group-features` block.
@@ -167,11 +171,17 @@ pub fn format_features(f: &Features) -> String {
             f.max_groups.get(i).copied().unwrap_or(0)
         );
         let _ = writeln!(s, "       max_buckets={}", f.max_buckets);
+        if f.max_actions != 0 {
+            let _ = writeln!(s, "       max_actions={}", f.max_actions);
+        }
         let _ = writeln!(
             s,
             "       actions: {}",
             names(f.actions, &ACTIONS).join(" ")
         );
+    }
+    if f.work_budget != 0 {
+        let _ = writeln!(s, "    Work budget:  {} units per frame", f.work_budget);
     }
     s
 }

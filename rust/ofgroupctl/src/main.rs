@@ -330,6 +330,8 @@ fn features_json(f: &Features) -> Value {
         "max-groups": f.max_groups,
         "max-buckets": f.max_buckets,
         "actions": names(f.actions, e("action-type")),
+        "max-actions": f.max_actions,
+        "work-budget": f.work_budget,
     })
 }
 
@@ -355,6 +357,8 @@ fn dp_json(d: &DpStats) -> Value {
         "lost": d.lost,
         "flows": d.flows,
         "ports": d.ports,
+        "max-flow-actions": d.max_flow_actions,
+        "work-budget": d.work_budget,
     })
 }
 

@@ -957,6 +957,8 @@ fn decode_features(attrs: wire::Attrs<'_>) -> Result<Features, Failure> {
             fa::MAX_GROUPS => f.max_groups.push(w_u32(&a)?),
             fa::MAX_BUCKETS => f.max_buckets = w_u32(&a)?,
             fa::ACTIONS => f.actions = w_u32(&a)?,
+            fa::MAX_ACTIONS => f.max_actions = w_u32(&a)?,
+            fa::WORK_BUDGET => f.work_budget = w_u32(&a)?,
             _ => {}
         }
     }
@@ -972,6 +974,8 @@ fn decode_dp(attrs: wire::Attrs<'_>) -> Result<DpStats, Failure> {
             da::LOST => d.lost = w_uint(&a)?,
             da::FLOWS => d.flows = w_u32(&a)?,
             da::PORTS => d.ports = w_u32(&a)?,
+            da::MAX_FLOW_ACTIONS => d.max_flow_actions = w_u32(&a)?,
+            da::WORK_BUDGET => d.work_budget = w_u32(&a)?,
             _ => {}
         }
     }

@@ -41,6 +41,10 @@ pub struct DpStats {
     pub flows: u32,
     /// Attached ports.
     pub ports: u32,
+    /// Most actions per flow (0: not reported).
+    pub max_flow_actions: u32,
+    /// Most work units per frame (0: not reported).
+    pub work_budget: u32,
 }
 
 /// A port's three `dump-ports` lines (each ending in a newline):
@@ -79,10 +83,19 @@ pub fn format_port(p: &Port) -> String {
 ///   lookups: hit:3 missed:1 lost:0
 ///   flows: 2
 ///   ports: 2
+///   limits: max_flow_actions:256 work_budget:4096
 /// ```
 pub fn format_dp(d: &DpStats) -> String {
-    format!(
+    let mut s = format!(
         "  lookups: hit:{} missed:{} lost:{}\n  flows: {}\n  ports: {}\n",
         d.hit, d.missed, d.lost, d.flows, d.ports
-    )
+    );
+    if d.max_flow_actions != 0 || d.work_budget != 0 {
+        let _ = writeln!(
+            s,
+            "  limits: max_flow_actions:{} work_budget:{}",
+            d.max_flow_actions, d.work_budget
+        );
+    }
+    s
 }

@@ -612,10 +612,21 @@ fn dump_shapes() {
         lost: 0,
         flows: 2,
         ports: 2,
+        max_flow_actions: 0,
+        work_budget: 0,
     };
     assert_eq!(
         format_dp(&d),
         "  lookups: hit:3 missed:1 lost:0\n  flows: 2\n  ports: 2\n"
+    );
+    let d = DpStats {
+        max_flow_actions: 256,
+        work_budget: 4096,
+        ..d
+    };
+    assert_eq!(
+        format_dp(&d),
+        "  lookups: hit:3 missed:1 lost:0\n  flows: 2\n  ports: 2\n  limits: max_flow_actions:256 work_budget:4096\n"
     );
 }
 

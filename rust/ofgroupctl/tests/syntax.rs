@@ -233,8 +233,15 @@ fn stats_and_features_shapes() {
         max_groups: vec![0x100000; 4],
         max_buckets: 1024,
         actions: 3,
+        max_actions: 32,
+        work_budget: 4096,
     };
     let text = format_features(&f);
+    assert!(text.contains("       max_actions=32\n"), "{text}");
+    assert!(
+        text.ends_with("    Work budget:  4096 units per frame\n"),
+        "{text}"
+    );
     assert!(
         text.starts_with("Group table:\n    Types:  0xf\n"),
         "{text}"

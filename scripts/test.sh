@@ -88,4 +88,14 @@ echo "$res" | grep -v '^RESULT '
 read -r _ vp vf < <(echo "$res" | grep '^RESULT ')
 passed=$((passed + vp)); failed=$((failed + vf))
 ((vf == 0)) || failures+=("VM: $vf failed (see above; logs in $run_dir)")
+
+# --- make shell through a pseudo-terminal: prompt, a command, line editing, Ctrl-C, exit status ---
+log "make shell through a pseudo-terminal"
+mkdir -p "$CACHE/runs"
+transcript="$CACHE/runs/shell-test-$(date +%Y%m%d-%H%M%S).log"
+res=$(python3 "$REPO/scripts/shell-test.py" "$REPO" "$transcript") || true
+echo "$res" | grep -v '^RESULT '
+read -r _ sp sf < <(echo "$res" | grep '^RESULT ' || echo "RESULT 0 1")
+passed=$((passed + sp)); failed=$((failed + sf))
+((sf == 0)) || failures+=("make shell: $sf failed (transcript: $transcript)")
 finish

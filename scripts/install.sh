@@ -27,6 +27,16 @@ ko_release() {
   echo "${v%% *}"
 }
 
+# depmod for RELEASE under the staging root (DESTDIR) or the system; a staging root has no
+# modules.order or modules.builtin, which depmod only warns about.
+run_depmod() {
+  if [ -n "$DESTDIR" ]; then
+    depmod -b "$DESTDIR" "$1" 2> >(grep -v 'could not open modules\.' >&2)
+  else
+    depmod -a "$1"
+  fi
+}
+
 refuse_other_kernel() {
   cat >&2 <<EOF
 error: make install: ofgroup.ko would be built for kernel $1, but this machine runs $running.
@@ -67,11 +77,7 @@ install)
   moddir="$DESTDIR/lib/modules/$rel/extra"
   install -D -m 0644 "$ko" "$moddir/ofgroup.ko"
   echo "installed $moddir/ofgroup.ko"
-  if [ -n "$DESTDIR" ]; then
-    depmod -b "$DESTDIR" "$rel"
-  else
-    depmod -a "$rel"
-  fi
+  run_depmod "$rel"
   echo "ran depmod for $rel (modprobe ofgroup loads it)"
 
   docs=$(mktemp -d)
@@ -92,7 +98,7 @@ uninstall)
     rel=$(basename "$(dirname "$(dirname "$ko")")")
     rm -f "$ko"
     rmdir --ignore-fail-on-non-empty "$(dirname "$ko")"
-    if [ -n "$DESTDIR" ]; then depmod -b "$DESTDIR" "$rel"; else depmod -a "$rel"; fi
+    run_depmod "$rel"
     echo "removed $ko"
   done
   rm -f "$bin/ofgroupctl" "$man1/ofgroupctl.1" "$man1"/ofgroupctl-*.1 "$bash_c/ofgroupctl" \

@@ -330,14 +330,17 @@ pub fn table(rates: &[GroupRate]) -> String {
         out.push_str("no groups\n");
     }
     for g in rates {
-        let (p, b) = rate_cells(g.rate, g.change.name());
+        let rates = match g.rate {
+            Some(r) => format!("{} pkt/s  {}B/s", human(r.packets), human(r.bytes)),
+            None => "no rate this interval".to_string(),
+        };
         let mut flag = String::new();
         if g.change != GroupChange::Same {
             let _ = write!(flag, "  ({} between dumps)", g.change.name());
         }
         let _ = writeln!(
             out,
-            "group {} type={} ref_count={}  {p} pkt/s  {b}/s  total {} packets {} bytes{flag}",
+            "group {} type={} ref_count={}  {rates}  total {} packets {} bytes{flag}",
             g.group_id,
             type_name(g.group_type),
             g.ref_count,

@@ -216,6 +216,12 @@ fn stats_reset_and_recreated_groups() {
     assert_eq!(g.change, GroupChange::Recreated);
     assert_eq!(g.rate, None);
     assert!(g.buckets.iter().all(|b| b.rate.is_none()));
+    let t = table(std::slice::from_ref(g));
+    assert!(
+        t.contains("no rate this interval  total 2000 packets"),
+        "{t}"
+    );
+    assert!(t.contains("(recreated between dumps)"), "{t}");
     let j = json_lines(0.0, std::slice::from_ref(g));
     assert_eq!(j[0]["change"], "recreated");
     assert!(j[0]["packets-per-s"].is_null());

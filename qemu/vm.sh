@@ -84,13 +84,24 @@ if [ $interactive = 1 ]; then
   # Kernel messages go to hvc0, i.e. vng's stderr: kept in console.log, splats shown.
   # KUnit is left to make test (kunit.enable=0): the shell is up a minute sooner.
   session="$run_dir/session"
-  printf '#!/bin/bash\nexec %s\n' "$cmd" >"$session"
+  printf '#!/bin/bash\n: >%q\nexec %s\n' "$run_dir/started" "$cmd" >"$session"
   chmod +x "$session"
   log "interactive VM (exit the shell to power off); module loaded: $mode"
   set +e
-  vng "${vng_args[@]}" --disable-monitor --shell "$session" \
-    --append "$append loglevel=7 kunit.enable=0" \
-    2> >(tee "$run_dir/console.log" | grep --line-buffered -E "$splats" >&2)
+  run_vng() {
+    vng "${vng_args[@]}" --disable-monitor --shell "$session" \
+      --append "$append loglevel=7 kunit.enable=0" \
+      2> >(tee "$run_dir/console.log" | grep --line-buffered -E "$splats" >&2)
+  }
+  if [ -t 0 ]; then
+    run_vng
+  else
+    # Commands piped in: QEMU would pass them to the serial port at once, and the bytes that
+    # arrive before the guest opened ttyS0 are lost. Hold them until the session has started
+    # (the tty then buffers them for the shell).
+    { for ((i = 0; i < timeout_s; i++)); do [ -e "$run_dir/started" ] && break; sleep 1; done
+      exec cat; } | run_vng
+  fi
   vrc=$?
   set -e
   if [ -f "$run_dir/rc" ]; then exit "$(cat "$run_dir/rc")"; fi

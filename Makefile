@@ -5,6 +5,10 @@
 #   make demo       boot the VM and show ofgroup at work
 #   make vm CMD=..  run CMD in the VM with the module loaded; its exit status is make's
 #   make shell      interactive VM shell with the module loaded, in the demo's topology
+#   make install    ofgroup.ko into /lib/modules/$(uname -r)/extra (+ depmod), ofgroupctl, its man pages
+#                   and completions into $(PREFIX); needs KDIR=/lib/modules/$(uname -r)/build, or
+#                   DESTDIR=<staging root> to lay the files out for another machine
+#   make uninstall  removes what make install put there
 #   make lint       rustfmt + clippy for the module (CLIPPY=1) and the userspace crates
 #   make bench-lookup   group lookup cost at 16 vs 1M groups (perf kernel)
 #   make bench-flows    flow lookup cost at 10 vs 1k flows: 4 masks, and a mask per flow (perf kernel)
@@ -15,9 +19,10 @@
 
 PROFILE ?= debug
 LLVM ?= -19
-export PROFILE
+PREFIX ?= /usr/local
+export PROFILE PREFIX DESTDIR
 
-.PHONY: all module setup kernel test demo vm shell lint fmt host-test bench-lookup bench-flows bench-groups clean
+.PHONY: all module setup kernel test demo vm shell install uninstall lint fmt host-test bench-lookup bench-flows bench-groups clean
 all: module
 
 setup:
@@ -41,6 +46,15 @@ vm:
 
 shell:
 	@KDIR=$$(scripts/module.sh) && scripts/userspace.sh && KDIR=$$KDIR qemu/vm.sh --interactive -- $(CURDIR)/qemu/guest/shell.sh
+
+# install checks first that KDIR is the running kernel's tree (unless DESTDIR stages the files),
+# so a wrong call fails before anything is built.
+install:
+	@scripts/install.sh check
+	@KDIR=$$(scripts/module.sh) && scripts/userspace.sh && KDIR=$$KDIR scripts/install.sh install
+
+uninstall:
+	@scripts/install.sh uninstall
 
 # Benchmarks run on the perf kernel and print ratios measured in one VM run.
 bench-lookup:

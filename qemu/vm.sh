@@ -58,26 +58,61 @@ fi
 
 vng_args=(--run "$BZ" "${accel[@]}" --force-9p --disable-microvm
   --cpus "${OFGROUP_VM_CPUS:-2}" --memory "${OFGROUP_VM_MEM:-2G}"
-  --rwdir "$run_dir" --cwd "$REPO" --verbose
-  --append "root=/dev/root panic_on_warn=0 kmemleak=on")
+  --rwdir "$run_dir" --cwd "$REPO")
+append="root=/dev/root panic_on_warn=0 kmemleak=on"
 
 guest=("$REPO/qemu/guest/boot.sh" "$run_dir" "$mode" "$KDIR")
-if [ $interactive = 1 ]; then
-  log "interactive VM (exit the shell to power off); module loaded: $mode"
-  exec vng "${vng_args[@]}" --exec "${guest[*]} $*"
-fi
-
 printf -v cmd '%q ' "${guest[@]}" "$@"
 # Settings the guest reads, from the host's environment: module parameters for insmod, whether to
 # end with a kmemleak scan, the demo's number of flows.
+[ $interactive = 0 ] || : "${OFGROUP_KMEMLEAK_SCAN:=0}"  # a shell is no test: power off at once
 for v in OFGROUP_INSMOD_ARGS OFGROUP_KMEMLEAK_SCAN OFGROUP_DEMO_FLOWS; do
   [ -z "${!v:-}" ] || printf -v cmd 'env %s=%q %s' "$v" "${!v}" "$cmd"
 done
+show='^([^[]|$)|ofgroup:|BUG:|WARNING:|Oops|KASAN:|Kernel panic|kmemleak:|# Subtest|\] +(not )?ok [0-9]|# [a-z0-9_]+: pass:'
+splats='BUG:|WARNING:|Oops|KASAN:|Kernel panic|kmemleak: [0-9]+ new suspected'
+
+if [ $interactive = 1 ]; then
+  # A script run (--exec) gives the command no terminal: its console is an output-only file and
+  # its stdin a virtio-serial port that virtme-ng-init finds only through udev's
+  # /dev/virtio-ports links, which this guest (no udev) never gets. So the shell runs as
+  # virtme-ng's interactive session instead: the serial port ttyS0 on QEMU's stdio (the host
+  # terminal, put in raw mode, no monitor multiplexed, so Ctrl-A and Ctrl-C reach the guest),
+  # with the session in its own session and ttyS0 as its controlling terminal (line editing,
+  # job control, Ctrl-C). virtme-ng's --shell names the program init starts there: a script in
+  # the run dir that runs CMD under boot.sh, which leaves CMD's exit status in the run dir.
+  # Kernel messages go to hvc0, i.e. vng's stderr: kept in console.log, splats shown.
+  # KUnit is left to make test (kunit.enable=0): the shell is up a minute sooner.
+  session="$run_dir/session"
+  printf '#!/bin/bash\n: >%q\nexec %s\n' "$run_dir/started" "$cmd" >"$session"
+  chmod +x "$session"
+  log "interactive VM (exit the shell to power off); module loaded: $mode"
+  set +e
+  run_vng() {
+    vng "${vng_args[@]}" --disable-monitor --shell "$session" \
+      --append "$append loglevel=7 kunit.enable=0" \
+      2> >(tee "$run_dir/console.log" | grep --line-buffered -E "$splats" >&2)
+  }
+  if [ -t 0 ]; then
+    run_vng
+  else
+    # Commands piped in: QEMU would pass them to the serial port at once, and the bytes that
+    # arrive before the guest opened ttyS0 are lost. Hold them until the session has started
+    # (the tty then buffers them for the shell).
+    { for ((i = 0; i < timeout_s; i++)); do [ -e "$run_dir/started" ] && break; sleep 1; done
+      exec cat; } | run_vng
+  fi
+  vrc=$?
+  set -e
+  if [ -f "$run_dir/rc" ]; then exit "$(cat "$run_dir/rc")"; fi
+  echo "vm: the guest ended without reporting an exit status (vng said $vrc); console: $run_dir/console.log" >&2
+  exit $(( vrc ? vrc : 125 ))
+fi
+vng_args+=(--verbose --append "$append")
 # The console goes to the run dir. Without udev in the guest, virtme-ng-init runs the command on
 # the console, so the command's output arrives there too: lines that are not kernel messages
 # ("[ time] ...") are the command's and are shown, with the kernel lines worth seeing live
 # (fewer with OFGROUP_VM_QUIET).
-show='^([^[]|$)|ofgroup:|BUG:|WARNING:|Oops|KASAN:|Kernel panic|kmemleak:|# Subtest|\] +(not )?ok [0-9]|# [a-z0-9_]+: pass:'
 [ -z "${OFGROUP_VM_QUIET:-}" ] || show='^([^[]|$)|BUG:|WARNING:|Oops|KASAN:|Kernel panic'
 set +e
 timeout -k 10 "$timeout_s" vng "${vng_args[@]}" --exec "$cmd" \

@@ -47,6 +47,34 @@ grep -q '^test result:' "$cargo_out" || bad "cargo test did not run"
 rm -f "$cargo_out"
 "$REPO/scripts/userspace.sh" || bad "userspace build"
 
+# --- make install into a staging root (module, depmod, binary, man pages, completions), make
+# uninstall, and the refusal to install a module built for another kernel than the running one ---
+log "make install / uninstall"
+stage=$(mktemp -d)
+rel=$(cat "$KDIR/include/config/kernel.release")
+want=("lib/modules/$rel/extra/ofgroup.ko" usr/local/bin/ofgroupctl usr/local/share/man/man1/ofgroupctl.1
+  usr/local/share/man/man1/ofgroupctl-watch-group-stats.1 usr/local/share/bash-completion/completions/ofgroupctl
+  usr/local/share/zsh/site-functions/_ofgroupctl usr/local/share/fish/vendor_completions.d/ofgroupctl.fish)
+# CLIPPY=1 as above, so Kbuild sees the same command and does not rebuild the module
+if CLIPPY=1 make -s -C "$REPO" install DESTDIR="$stage" PREFIX=/usr/local >"$stage.log" 2>&1; then
+  missing=()
+  for f in "${want[@]}"; do [ -s "$stage/$f" ] || missing+=("$f"); done
+  grep -q '^extra/ofgroup.ko:' "$stage/lib/modules/$rel/modules.dep" 2>/dev/null || missing+=(modules.dep)
+  if ((${#missing[@]} == 0)); then ok; else cat "$stage.log" >&2; bad "make install DESTDIR: missing ${missing[*]}"; fi
+else
+  cat "$stage.log" >&2; bad "make install DESTDIR"
+fi
+if make -s -C "$REPO" uninstall DESTDIR="$stage" PREFIX=/usr/local >"$stage.log" 2>&1 &&
+    [ -z "$(find "$stage" -type f ! -name 'modules.*')" ]; then ok
+else cat "$stage.log" >&2; find "$stage" -type f >&2; bad "make uninstall DESTDIR"; fi
+if [ "$rel" != "$(uname -r)" ]; then
+  if make -s -C "$REPO" install PREFIX="$stage/refused" >"$stage.log" 2>&1; then
+    bad "make install of a module for $rel on $(uname -r) did not refuse"
+  elif grep -q "this machine runs $(uname -r)" "$stage.log" && [ ! -e "$stage/refused" ]; then ok
+  else cat "$stage.log" >&2; bad "make install refusal message"; fi
+fi
+rm -rf "$stage" "$stage.log"
+
 # --- VM: KUnit at insmod, scenarios, splat and leak checks ---
 run_dir="$CACHE/runs/test-$(date +%Y%m%d-%H%M%S)"
 log "VM tests on the debug kernel (run dir: $run_dir)"
@@ -61,4 +89,14 @@ echo "$res" | grep -v '^RESULT '
 read -r _ vp vf < <(echo "$res" | grep '^RESULT ')
 passed=$((passed + vp)); failed=$((failed + vf))
 ((vf == 0)) || failures+=("VM: $vf failed (see above; logs in $run_dir)")
+
+# --- make shell through a pseudo-terminal: prompt, a command, line editing, Ctrl-C, exit status ---
+log "make shell through a pseudo-terminal"
+mkdir -p "$CACHE/runs"
+transcript="$CACHE/runs/shell-test-$(date +%Y%m%d-%H%M%S).log"
+res=$(python3 "$REPO/scripts/shell-test.py" "$REPO" "$transcript") || true
+echo "$res" | grep -v '^RESULT '
+read -r _ sp sf < <(echo "$res" | grep '^RESULT ' || echo "RESULT 0 1")
+passed=$((passed + sp)); failed=$((failed + sf))
+((sf == 0)) || failures+=("make shell: $sf failed (transcript: $transcript)")
 finish

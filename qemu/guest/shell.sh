@@ -16,6 +16,8 @@ Try:
   ip netns exec client ping -c 3 $DEMO_SERVICE_IP
   ip netns exec client python3 qemu/guest/lib/udp-flows.py $DEMO_SERVICE_IP 5000 500 20000
   ofgroupctl dump-group-stats 1        # per-bucket packets
+  while :; do ip netns exec client python3 qemu/guest/lib/udp-flows.py $DEMO_SERVICE_IP 5000 500 20000 >/dev/null; done &
+  ofgroupctl watch-group-stats 1       # live rates and shares per bucket; Ctrl-C stops it, kill %1 the traffic
   ip link set srv2-dp down             # failover: bucket 1 watches port 3; 'up' brings it back
   ofgroupctl dump-ports; ofgroupctl dump-flows; ofgroupctl dump-dp
   ofgroupctl mod-group 'group_id=1,type=select,bucket=bucket_id:0,weight:1,watch_port:2,actions=output:2,bucket=bucket_id:1,weight:1,watch_port:3,actions=output:3'

@@ -8,3 +8,4 @@ pub mod nl;
 pub mod parse;
 pub mod port;
 pub mod spec;
+pub mod watch;

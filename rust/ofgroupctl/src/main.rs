@@ -70,6 +70,28 @@ enum Cmd {
     /// Print group counters (one group, or all).
     #[command(after_help = "Example:\n  ofgroupctl dump-group-stats group_id=1234")]
     DumpGroupStats { group: Option<String> },
+    /// Show, every interval, each group's and bucket's packet and byte rates and each bucket's
+    /// share of its group next to its weight share (select groups), with a bar per bucket.
+    ///
+    /// On a terminal the view is redrawn in place (Ctrl-C quits); otherwise it prints plain
+    /// lines (JSON lines with -j), one per group and bucket. Rates come from two dumps and their
+    /// times; a group modified, reset or deleted and added again between two dumps is shown as
+    /// such, and counters that restarted have no rate (never a negative one).
+    #[command(
+        after_help = "In the bar, '#' is the bucket's share of the group's packets in the interval and '|' marks\n\
+where its weight share ends: in a balanced select group the '#'s reach the '|'.\n\n\
+Example:\n  ofgroupctl watch-group-stats 1\n  ofgroupctl -j watch-group-stats --interval 5 --count 12 > rates.jsonl"
+    )]
+    WatchGroupStats {
+        /// One group (N or group_id=N); all groups without it.
+        group: Option<String>,
+        /// Seconds between two dumps.
+        #[arg(short, long, default_value_t = 1.0, value_parser = interval_arg)]
+        interval: f64,
+        /// Stop after this many intervals.
+        #[arg(short, long)]
+        count: Option<u64>,
+    },
     /// Print what the group table supports.
     #[command(after_help = "Example:\n  ofgroupctl dump-group-features")]
     DumpGroupFeatures,
@@ -180,6 +202,15 @@ ofgroupctl packet-out 1 505400000002505400000001 88b5 0000"
         #[arg(long)]
         count: Option<u64>,
     },
+}
+
+fn interval_arg(s: &str) -> Result<f64, String> {
+    match s.parse::<f64>() {
+        Ok(v) if (0.05..=86400.0).contains(&v) => Ok(v),
+        _ => Err(format!(
+            "the interval is a number of seconds from 0.05 to 86400, got '{s}'"
+        )),
+    }
 }
 
 fn frame_help(example: &str) -> String {
@@ -534,6 +565,14 @@ fn run(cli: Cli) -> Result<(), Fail> {
                 out.finish()?;
             }
         }
+        Cmd::WatchGroupStats {
+            group,
+            interval,
+            count,
+        } => {
+            let id = selector(group.as_deref(), Expect::Select)?;
+            watch(cli.json, id, interval, count)?;
+        }
         Cmd::DumpGroupFeatures => {
             let f = Client::connect()?.features()?;
             if cli.json {
@@ -703,7 +742,121 @@ fn run(cli: Cli) -> Result<(), Fail> {
     Ok(())
 }
 
+/// `HH:MM:SS` of the current time, UTC (the plain lines' time stamp).
+fn utc_hms(now: std::time::SystemTime) -> String {
+    let secs = now
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs());
+    format!(
+        "{:02}:{:02}:{:02}",
+        secs / 3600 % 24,
+        secs / 60 % 60,
+        secs % 60
+    )
+}
+
+/// `watch-group-stats`: dump, wait, dump, show the rates; until `count` intervals or Ctrl-C.
+fn watch(json: bool, id: Option<u32>, interval: f64, count: Option<u64>) -> Result<(), Fail> {
+    use ofgroupctl::watch::{compute, json_lines, lines, table, Sample};
+    use std::io::{IsTerminal, Write};
+    use std::time::{Duration, Instant, SystemTime};
+
+    let c = Client::connect()?;
+    let start = Instant::now();
+    let take = |first: bool| -> Result<Sample, Failure> {
+        let t0 = start.elapsed().as_secs_f64();
+        let groups = match c.groups(id, true) {
+            Ok(g) => g,
+            // The watched group went away: shown as no group until it comes back.
+            Err(Failure::Kernel { .. }) if !first && id.is_some() => Vec::new(),
+            Err(e) => return Err(e),
+        };
+        let t1 = start.elapsed().as_secs_f64();
+        Ok(Sample {
+            time: (t0 + t1) / 2.0,
+            groups,
+        })
+    };
+    let tty = !json && std::io::stdout().is_terminal();
+    let mut prev = take(true)?;
+    let mut out = std::io::stdout().lock();
+    let header = |out: &mut std::io::StdoutLock<'_>, what: &str| {
+        // Home, clear: the view is redrawn in place.
+        write!(
+            out,
+            "\x1b[H\x1b[2Jofgroupctl watch-group-stats: every {interval}s, {} UTC; Ctrl-C quits\n{what}\n",
+            utc_hms(SystemTime::now())
+        )
+    };
+    if tty {
+        let _ = header(&mut out, "(the first rates come after one interval)");
+        let _ = out.flush();
+    }
+    let mut n = 0u64;
+    while count.is_none_or(|c| n < c) {
+        n += 1;
+        // Ticks on a fixed schedule from the start, so time spent dumping does not add up.
+        let due = Duration::from_secs_f64(interval * n as f64);
+        if let Some(wait) = due.checked_sub(start.elapsed()) {
+            std::thread::sleep(wait);
+        }
+        let cur = take(false)?;
+        let rates = compute(&prev, &cur);
+        let written = if tty {
+            header(&mut out, "").and_then(|()| write!(out, "{}", table(&rates)))
+        } else if json {
+            let t = SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map_or(0.0, |d| d.as_secs_f64());
+            json_lines(t, &rates)
+                .iter()
+                .try_for_each(|v| writeln!(out, "{v}"))
+        } else {
+            write!(out, "{}", lines(&utc_hms(SystemTime::now()), &rates))
+        };
+        // A closed pipe (e.g. `| head`) ends the watch quietly.
+        if written.and_then(|()| out.flush()).is_err() {
+            break;
+        }
+        prev = cur;
+    }
+    Ok(())
+}
+
+/// Man pages (one per command) into `DIR/man1`, completions into `DIR/completions`: all from
+/// the clap definition of the command line, so they cannot drift from it.
+fn generate_docs(dir: &std::path::Path) -> std::io::Result<()> {
+    use clap::CommandFactory;
+    use clap_complete::Shell;
+    let man = dir.join("man1");
+    let completions = dir.join("completions");
+    std::fs::create_dir_all(&man)?;
+    std::fs::create_dir_all(&completions)?;
+    clap_mangen::generate_to(Cli::command(), &man)?;
+    for shell in [Shell::Bash, Shell::Zsh, Shell::Fish] {
+        clap_complete::generate_to(shell, &mut Cli::command(), "ofgroupctl", &completions)?;
+    }
+    Ok(())
+}
+
 fn main() -> ExitCode {
+    // `ofgroupctl generate-docs DIR` (what `make install` runs) is kept out of the clap definition
+    // so the pages and completions it writes do not list it.
+    let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
+    if args.get(1).is_some_and(|a| a == "generate-docs") {
+        let Some(dir) = args.get(2).filter(|_| args.len() == 3) else {
+            eprintln!("Usage: ofgroupctl generate-docs DIR");
+            return ExitCode::from(1);
+        };
+        let dir = std::path::Path::new(dir);
+        return match generate_docs(dir) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(e) => {
+                eprintln!("Error: {}: {e}.", dir.display());
+                ExitCode::from(2)
+            }
+        };
+    }
     let cli = match Cli::try_parse() {
         Ok(c) => c,
         Err(e) => {

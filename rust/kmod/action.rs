@@ -45,12 +45,20 @@ pub(crate) fn receive(port: &Port, mut skb: Skb, rcu: &rcu::Guard) {
     };
     let parsed = packet::parse(headers);
     let key = Key::from_packet(port.no, &parsed);
+    if cfg!(ofgroup_ablate = "parseonly") {
+        // Benchmark-only variant (scripts/module.sh OFGROUP_ABLATE=parseonly): parse, build the key, drop.
+        core::hint::black_box(&key);
+        skb.consume();
+        return;
+    }
     let Some(flow) = dp.flows.lookup(rcu, &key) else {
         port.count_missed();
         dp.count_missed();
         return;
     };
-    dp.count_hit();
+    if !cfg!(ofgroup_ablate = "nocount") {
+        dp.count_hit();
+    }
     flow.stats.credit(len);
     let ctx = Ctx {
         dp,

@@ -9,6 +9,7 @@
 #   make bench-lookup   group lookup cost at 16 vs 1M groups (perf kernel)
 #   make bench-flows    flow lookup cost at 10 vs 1k flows: 4 masks, and a mask per flow (perf kernel)
 #   make bench-groups   install/dump 100k groups: ofgroupctl vs ip nexthop (perf kernel)
+#   make bench-forward  forwarding rate: ofgroup vs veth, tc mirred, bridge, openvswitch.ko (perf kernel)
 #
 # KDIR=<built 7.3 tree> builds against your own kernel and skips setup and the cached kernel build.
 # PROFILE=debug|perf picks the cached kernel (make test always uses debug).
@@ -17,7 +18,7 @@ PROFILE ?= debug
 LLVM ?= -19
 export PROFILE
 
-.PHONY: all module setup kernel test demo vm shell lint fmt host-test bench-lookup bench-flows bench-groups clean
+.PHONY: all module setup kernel test demo vm shell lint fmt host-test bench-lookup bench-flows bench-groups bench-forward clean
 all: module
 
 setup:
@@ -51,6 +52,9 @@ bench-flows:
 
 bench-groups:
 	@scripts/bench.sh groups
+
+bench-forward:
+	@scripts/bench.sh forward
 
 lint:
 	@scripts/lint.sh

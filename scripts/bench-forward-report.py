@@ -77,11 +77,11 @@ def main():
         if a in rate and b in rate and rate[b]:
             print(f"  {name:<46} {rate[a] / rate[b]:5.2f}")
 
-    print("\nfailover: constant stream through a fast_failover group, carrier of bucket 0's port dropped")
+    print("\nfailover: constant stream through a fast_failover group, carrier of bucket 0's port dropped,\n  one frame per 50 us")
     for key, name in (("ofgroup", "ofgroup"), ("ovs", "openvswitch.ko + ovs-vswitchd")):
         if key in fail:
             s, d, lost = fail[key]
-            print(f"  {name:<32} sent {s:>7}, delivered {d:>7}, lost {lost:>6}"
+            print(f"  {name:<32} sent {s:>7}, delivered {d:>7}, lost {lost:>6} (~{lost * 0.05:,.0f} ms of the stream)"
                   f"  {'(goal: 0) met' if key == 'ofgroup' and lost == 0 else ''}"
                   f"{'(goal: 0) NOT met' if key == 'ofgroup' and lost != 0 else ''}")
         else:

@@ -74,6 +74,8 @@ measure() {
   shift 2
   # shellcheck disable=SC2086
   pg_run "$warm" 0 $threads
+  # Let late frames of the warm-up (OVS executes missed ones after its upcall) land before counting.
+  sleep 1
   local before after
   before=$(rxsum "$@")
   # shellcheck disable=SC2086
@@ -203,10 +205,10 @@ ovs_run() {
   export OVS_RUNDIR=$t OVS_LOGDIR=$t OVS_DBDIR=$t OVS_SYSCONFDIR=$t
   export OVS_PKGDATADIR=$ovs_root/usr/share/openvswitch OVS_BINDIR=$ovs_root/usr/bin
   local bin=$ovs_root/usr/bin db=unix:$t/db.sock
-  vsctl() { "$bin/ovs-vsctl" --db="$db" --timeout=60 "$@"; }
-  ofctl() { "$bin/ovs-ofctl" -O OpenFlow15 "$@"; }
+  vsctl() { "$bin/ovs-vsctl" -vconsole:off --db="$db" --timeout=60 "$@"; }
+  ofctl() { "$bin/ovs-ofctl" -vconsole:off -O OpenFlow15 "$@"; }
   "$bin/ovsdb-tool" create "$t/conf.db" "$ovs_root/usr/share/openvswitch/vswitch.ovsschema" &&
-    "$ovs_root/usr/sbin/ovsdb-server" "$t/conf.db" --remote="punix:$t/db.sock" \
+    "$ovs_root/usr/sbin/ovsdb-server" "$t/conf.db" --remote="punix:$t/db.sock" -vconsole:off \
       --pidfile="$t/ovsdb-server.pid" --log-file="$t/ovsdb-server.log" --detach --no-chdir &&
     vsctl --no-wait init &&
     "$ovs_root/usr/lib/openvswitch-switch/ovs-vswitchd" "$db" --pidfile="$t/ovs-vswitchd.pid" \

@@ -13,6 +13,7 @@
 #   make bench-lookup   group lookup cost at 16 vs 1M groups (perf kernel)
 #   make bench-flows    flow lookup cost at 10 vs 1k flows: 4 masks, and a mask per flow (perf kernel)
 #   make bench-groups   install/dump 100k groups: ofgroupctl vs ip nexthop (perf kernel)
+#   make bench-forward  forwarding rate: ofgroup vs veth, tc mirred, bridge, openvswitch.ko (perf kernel)
 #
 # KDIR=<built 7.3 tree> builds against your own kernel and skips setup and the cached kernel build.
 # PROFILE=debug|perf picks the cached kernel (make test always uses debug).
@@ -22,7 +23,7 @@ LLVM ?= -19
 PREFIX ?= /usr/local
 export PROFILE PREFIX DESTDIR
 
-.PHONY: all module setup kernel test demo vm shell install uninstall lint fmt host-test bench-lookup bench-flows bench-groups clean
+.PHONY: all module setup kernel test demo vm shell install uninstall lint fmt host-test bench-lookup bench-flows bench-groups bench-forward clean
 all: module
 
 setup:
@@ -65,6 +66,9 @@ bench-flows:
 
 bench-groups:
 	@scripts/bench.sh groups
+
+bench-forward:
+	@scripts/bench.sh forward
 
 lint:
 	@scripts/lint.sh

@@ -3,9 +3,10 @@
 #   scripts/bench.sh lookup   group lookup cost at 16 groups vs 1M groups (bench_lookup=)
 #   scripts/bench.sh flows    flow lookup cost at 10 flows vs 1k flows (bench_flows=)
 #   scripts/bench.sh groups   install/dump 100k groups: ofgroupctl vs ip nexthop groups
+#   scripts/bench.sh forward  forwarding rate: ofgroup paths vs veth, tc mirred, bridge, openvswitch.ko
 source "$(dirname "$0")/common.sh"
 export PROFILE=perf
-what=${1:?usage: scripts/bench.sh lookup|flows|groups}
+what=${1:?usage: scripts/bench.sh lookup|flows|groups|forward}
 KDIR=$("$REPO/scripts/module.sh")
 export KDIR
 run_dir="$CACHE/runs/bench-$what-$(date +%Y%m%d-%H%M%S)"
@@ -27,6 +28,19 @@ case "$what" in
     log "benchmark: install and dump ${OFGROUP_BENCH_GROUPS:-100000} groups, ofgroupctl vs ip nexthop (perf kernel, TCG)"
     "$REPO/qemu/vm.sh" --run-dir "$run_dir" --timeout 3000 -- \
       "$REPO/qemu/guest/bench-groups.sh" "${OFGROUP_BENCH_GROUPS:-100000}"
+    ;;
+  forward)
+    "$REPO/scripts/userspace.sh"
+    ovs_root=$("$REPO/scripts/fetch-ovs.sh") || { log "no Open vSwitch: its peer is skipped"; ovs_root=""; }
+    # Benchmark-only variants of the module for the ablations (built in copies of the tree).
+    for v in nocount noclassify parseonly; do OFGROUP_ABLATE=$v "$REPO/scripts/module.sh" >/dev/null; done
+    frames=${OFGROUP_BENCH_FRAMES:-300000}
+    log "benchmark: forwarding $frames 60-byte frames per path (perf kernel, TCG)"
+    rc=0
+    OFGROUP_VM_QUIET=1 "$REPO/qemu/vm.sh" --run-dir "$run_dir" --timeout 3000 -- \
+      "$REPO/qemu/guest/bench-forward.sh" "$run_dir/forward.txt" "$frames" "$ovs_root" "$CACHE/ablate" || rc=$?
+    [ ! -s "$run_dir/forward.txt" ] || python3 "$REPO/scripts/bench-forward-report.py" "$run_dir/forward.txt"
+    exit "$rc"
     ;;
   *) die "unknown benchmark '$what'" ;;
 esac

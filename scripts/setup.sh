@@ -43,3 +43,5 @@ if [ "$("$VENV/bin/vng" --version 2>/dev/null | awk '{print $NF}')" != "$VIRTME_
 fi
 
 "$(dirname "$0")/fetch-kernel.sh"
+# Open vSwitch for bench-forward's openvswitch.ko peer: unpacked in the cache, never installed.
+"$(dirname "$0")/fetch-ovs.sh" >/dev/null || log "Open vSwitch not unpacked: make bench-forward will skip its peer"

@@ -61,13 +61,21 @@ pub(crate) fn receive(port: &Port, mut skb: Skb, rcu: &rcu::Guard) {
     let wire = gso::wire(len, gso_size, gso_segs, parsed.l4_end);
     port.rx.credit(wire);
     let key = Key::from_packet(port.no, &parsed);
+    if cfg!(ofgroup_ablate = "parseonly") {
+        // Benchmark-only variant (scripts/module.sh OFGROUP_ABLATE=parseonly): parse, build the key, drop.
+        core::hint::black_box(&key);
+        skb.consume();
+        return;
+    }
     let Some(flow) = dp.flows.lookup(rcu, &key) else {
         port.count_missed();
         dp.count_missed();
         skb.drop_for(DropReason::NoTarget);
         return;
     };
-    dp.count_hit();
+    if !cfg!(ofgroup_ablate = "nocount") {
+        dp.count_hit();
+    }
     flow.stats.credit(wire);
     let fields = parsed.hash_fields();
     let ctx = Ctx {

@@ -32,7 +32,7 @@ use crate::logic::{
 use crate::port::Port;
 
 /// Bytes of headers the parser may need: Ethernet + 2 VLAN tags + IPv6 + extension headers + L4.
-const HEADERS: u32 = 14 + 8 + 40 + 64 + 8;
+const HEADERS: usize = 14 + 8 + 40 + 64 + 8;
 
 /// What every action of one packet shares.
 struct Ctx<'a> {
@@ -47,11 +47,12 @@ struct Ctx<'a> {
 }
 
 /// A frame arrived on `port` (or was injected as if it had).
-pub(crate) fn receive(port: &Port, mut skb: Skb, rcu: &rcu::Guard) {
+pub(crate) fn receive(port: &Port, skb: Skb, rcu: &rcu::Guard) {
     let dp = &*port.dp;
     let len = skb.len();
     let (gso_size, gso_segs) = skb.gso();
-    let Some(headers) = skb.headers(HEADERS) else {
+    let mut buf = [0u8; HEADERS];
+    let Some(headers) = skb.headers(&mut buf) else {
         port.rx.credit(gso::wire(len, gso_size, gso_segs, 0));
         dp.count_lost();
         skb.drop_for(DropReason::NoMem);

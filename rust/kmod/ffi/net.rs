@@ -60,19 +60,22 @@ impl Skb {
         unsafe { raw::ofg_skb_len(self.0.as_ptr()) }
     }
 
-    /// The first `want` bytes of the frame (fewer if it is shorter), made linear. `None` if that
-    /// fails (allocation); the frame is still owned and must be dropped.
-    pub(crate) fn headers(&mut self, want: u32) -> Option<&[u8]> {
+    /// The first `N` bytes of the frame (fewer if it is shorter), read in place when the linear
+    /// part holds them, else copied into `buf` (as `skb_header_pointer`): the frame is never
+    /// modified. `None` if the copy fails (a malformed frame).
+    pub(crate) fn headers<'a, const N: usize>(&'a self, buf: &'a mut [u8; N]) -> Option<&'a [u8]> {
         let mut len = 0u32;
-        // SAFETY: `self.0` is a valid skb we own; pulling headers may reallocate its head but
-        // keeps it valid and at the Ethernet header.
-        let p = unsafe { raw::ofg_skb_frame(self.0.as_ptr(), want, &mut len) };
+        let want = u32::try_from(N).ok()?;
+        // SAFETY: `self.0` is a valid skb (type invariant); `buf` has room for the `N` bytes the
+        // shim may copy; the shim only reads the skb.
+        let p = unsafe { raw::ofg_skb_frame(self.0.as_ptr(), want, buf.as_mut_ptr(), &mut len) };
         if p.is_null() {
             return None;
         }
-        // SAFETY: the shim returned the linear part: `len` readable bytes at `p`, valid while
-        // the skb is neither freed nor modified, which `&mut self` borrowed for the result's
-        // lifetime prevents.
+        // SAFETY: the shim returned either `buf` with `len` <= N bytes written, or the skb's
+        // linear part of `len` readable bytes; both stay valid and unmodified while the borrows
+        // of `self` and `buf` in the result's lifetime last (nothing writes the skb through
+        // `&self`).
         Some(unsafe { core::slice::from_raw_parts(p, len as usize) })
     }
 

@@ -230,12 +230,23 @@ void ofg_skb_consume(struct sk_buff *skb)
 	consume_skb(skb);
 }
 
-const u8 *ofg_skb_frame(struct sk_buff *skb, unsigned int want, unsigned int *len)
+const u8 *ofg_skb_frame(const struct sk_buff *skb, unsigned int want, u8 *buf, unsigned int *len)
 {
-	if (!pskb_may_pull(skb, min(want, skb->len)))
+	unsigned int n = min(want, skb->len);
+
+	/*
+	 * As skb_header_pointer(): never pull into the frame. A TSO frame from a local socket is a
+	 * clone whose head holds just its headers; pulling payload into it would reallocate the
+	 * head of every super-frame and leave the receiver with split payloads.
+	 */
+	if (likely(skb_headlen(skb) >= n)) {
+		*len = skb_headlen(skb);
+		return skb->data;
+	}
+	if (skb_copy_bits(skb, 0, buf, n))
 		return NULL;
-	*len = skb_headlen(skb);
-	return skb->data;
+	*len = n;
+	return buf;
 }
 
 struct sk_buff *ofg_skb_from_frame(const u8 *frame, unsigned int len, struct net_device *dev)

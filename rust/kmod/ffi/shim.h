@@ -161,10 +161,11 @@ struct sk_buff *ofg_skb_clone(struct sk_buff *skb);
 void ofg_skb_drop(struct sk_buff *skb);
 void ofg_skb_consume(struct sk_buff *skb);
 /*
- * Make the first min(want, skb->len) bytes of the frame linear and return a pointer to the
- * frame's start (the Ethernet header) with *len set to the linear length; NULL if the pull fails.
+ * The frame's first min(want, skb->len) bytes, from the Ethernet header: the linear part when it
+ * holds them (*len = its length), else a copy into buf (at least 'want' bytes; *len = the bytes
+ * copied). The frame is never modified. NULL if the copy fails.
  */
-const u8 *ofg_skb_frame(struct sk_buff *skb, unsigned int want, unsigned int *len);
+const u8 *ofg_skb_frame(const struct sk_buff *skb, unsigned int want, u8 *buf, unsigned int *len);
 /* A new skb holding a copy of the frame, as if received on dev (GFP_KERNEL); NULL on ENOMEM. */
 struct sk_buff *ofg_skb_from_frame(const u8 *frame, unsigned int len, struct net_device *dev);
 /* local_bh_disable() / local_bh_enable(): packet-execute runs the packet path with BH off. */

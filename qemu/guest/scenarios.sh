@@ -21,6 +21,7 @@ for s in "${scripts[@]}"; do
     printf '  scenario %-40s FAILED (%ds)\n' "$name" $((SECONDS - start))
     sed 's/^/    | /' "$log" | tail -n 40
   fi
-  rm -f "$log"
+  # Kept with the run (the TCP scenario's measured throughputs are in its log).
+  mv "$log" "${OFGROUP_RUN_DIR}/scenario-$name.log" 2>/dev/null || rm -f "$log"
 done
 exit $((fails ? 1 : 0))

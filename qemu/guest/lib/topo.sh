@@ -116,6 +116,19 @@ fail() {
   exit 1
 }
 
+# refused WANT-IN-MESSAGE COMMAND... — COMMAND must exit 2 with WANT in its message (the
+# kernel's extack, as ofgroupctl prints it). Commands are named by their first two words: the
+# rest (a long group or flow) is in the message when it fails.
+refused() {
+  local want=$1 out rc
+  shift
+  out=$("$@" 2>&1) && fail "accepted: $*"
+  rc=$?
+  [ "$rc" = 2 ] || fail "${*:1:2}: exit $rc, want 2 ($out)"
+  [[ $out == *"$want"* ]] || fail "${*:1:2}: message '$out' lacks '$want'"
+  echo "ok: refused: ${*:1:2} -> $out"
+}
+
 # expect_eq WHAT GOT WANT
 expect_eq() {
   [ "$2" = "$3" ] || fail "$1: got '$2', want '$3'"

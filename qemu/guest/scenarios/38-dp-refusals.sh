@@ -7,15 +7,6 @@ dp_topology
 ofgroupctl add-flow 'in_port=1,actions=output:2'
 ip link add d0 type dummy
 before=$(ofgroupctl dump-ports; ofgroupctl dump-flows --no-stats)
-refused() { # WANT-IN-MESSAGE COMMAND...
-  local want=$1 out rc
-  shift
-  out=$("$@" 2>&1) && fail "accepted: $*"
-  rc=$?
-  [ "$rc" = 2 ] || fail "$*: exit $rc, want 2 ($out)"
-  [[ $out == *"$want"* ]] || fail "$*: message '$out' lacks '$want'"
-  echo "ok: refused: $* -> $out"
-}
 refused "no device 'nosuchdev'" ofgroupctl add-port nosuchdev
 refused "is not an Ethernet device" ofgroupctl add-port lo
 refused "port 1 is already attached" ofgroupctl add-port d0 --port 1

@@ -5,15 +5,6 @@
 . "$OFGROUP_REPO/qemu/guest/lib/topo.sh"
 dp_topology
 dp_baseline
-refused() { # WANT-IN-MESSAGE COMMAND...
-  local want=$1 out rc
-  shift
-  out=$("$@" 2>&1) && fail "accepted: ${*:1:2}"
-  rc=$?
-  [ "$rc" = 2 ] || fail "${*:1:2}: exit $rc, want 2 ($out)"
-  [[ $out == *"$want"* ]] || fail "${*:1:2}: message '$out' lacks '$want'"
-  echo "ok: refused: ${*:1:2} -> $out"
-}
 buckets() { # N ACTIONS: ",bucket=actions=ACTIONS" N times
   local i s=""
   for ((i = 0; i < $1; i++)); do s+=",bucket=actions=$2"; done

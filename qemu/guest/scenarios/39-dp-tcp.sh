@@ -108,9 +108,13 @@ to_ofgroup() {
   ofgroupctl add-port s1-dp --port 2 >/dev/null
 }
 mbps() { "$PY" -c 'import json,sys; r=json.loads(sys.argv[1]); print(round(r["bytes"]*8/r["seconds"]/1e6))' "$1"; }
-best_o=0 best_b=0
+# Frames lost while ofgroup carried the transfers (not in the swaps: a late segment of the
+# bridge's connection meeting a half-re-added port pair is an output to a missing port, lost).
+best_o=0 best_b=0 lost_o=0
 for pair in 1 2 3; do
+  l0=$(dp_delta lost)
   o=$(mbps "$(xfer 64)")
+  lost_o=$((lost_o + $(dp_delta lost) - l0))
   to_bridge
   b=$(mbps "$(xfer 64)")
   to_ofgroup
@@ -121,4 +125,4 @@ for pair in 1 2 3; do
 done
 echo "best: ofgroup $best_o Mbit/s, bridge $best_b Mbit/s, ratio $((best_o * 100 / best_b))%"
 ((best_o * 10 >= best_b * 9)) || fail "ofgroup TCP throughput below 0.9 of the bridge's"
-expect_eq "lost" "$(dp_delta lost)" 0
+expect_eq "lost while ofgroup carried the 64 MiB transfers" "$lost_o" 0

@@ -8,6 +8,8 @@
 #
 # Env: KDIR (kernel build dir; default the cached $PROFILE kernel), OFGROUP_VM_TIMEOUT (seconds),
 #      OFGROUP_INSMOD_ARGS (module parameters), OFGROUP_KMEMLEAK_SCAN=0 (skip the final leak scan),
+#      OFGROUP_KUNIT_KO (a kunit variant of the module to load and unload first: its KUnit suites),
+#      OFGROUP_KO (the module to load instead of the repo's ofgroup.ko: a benchmark variant),
 #      OFGROUP_DEMO_FLOWS (flows the demo sends),
 #      OFGROUP_VM_CPUS, OFGROUP_VM_MEM, OFGROUP_KVM=0|1 (default: probe once, use KVM only if it boots).
 source "$(dirname "$0")/../scripts/common.sh"
@@ -32,7 +34,7 @@ done
 KDIR=${KDIR:-$("$REPO/scripts/kernel.sh" "${PROFILE:-debug}")}
 BZ="$KDIR/arch/x86/boot/bzImage"
 [ -f "$BZ" ] || die "no kernel image at $BZ"
-[ $mode = nomodule ] || [ -f "$REPO/ofgroup.ko" ] || die "no ofgroup.ko: run make first"
+[ $mode = nomodule ] || [ -f "${OFGROUP_KO:-$REPO/ofgroup.ko}" ] || die "no ${OFGROUP_KO:-ofgroup.ko}: run make first"
 
 if [ -z "$run_dir" ]; then
   run_dir="$CACHE/runs/$(date +%Y%m%d-%H%M%S)-$$"
@@ -64,9 +66,9 @@ append="root=/dev/root panic_on_warn=0 kmemleak=on"
 guest=("$REPO/qemu/guest/boot.sh" "$run_dir" "$mode" "$KDIR")
 printf -v cmd '%q ' "${guest[@]}" "$@"
 # Settings the guest reads, from the host's environment: module parameters for insmod, whether to
-# end with a kmemleak scan, the demo's number of flows.
+# end with a kmemleak scan, the demo's number of flows, the kunit variant to run first.
 [ $interactive = 0 ] || : "${OFGROUP_KMEMLEAK_SCAN:=0}"  # a shell is no test: power off at once
-for v in OFGROUP_INSMOD_ARGS OFGROUP_KMEMLEAK_SCAN OFGROUP_DEMO_FLOWS; do
+for v in OFGROUP_INSMOD_ARGS OFGROUP_KMEMLEAK_SCAN OFGROUP_DEMO_FLOWS OFGROUP_KUNIT_KO OFGROUP_KO; do
   [ -z "${!v:-}" ] || printf -v cmd 'env %s=%q %s' "$v" "${!v}" "$cmd"
 done
 show='^([^[]|$)|ofgroup:|BUG:|WARNING:|Oops|KASAN:|Kernel panic|kmemleak:|# Subtest|\] +(not )?ok [0-9]|# [a-z0-9_]+: pass:'
@@ -82,7 +84,7 @@ if [ $interactive = 1 ]; then
   # job control, Ctrl-C). virtme-ng's --shell names the program init starts there: a script in
   # the run dir that runs CMD under boot.sh, which leaves CMD's exit status in the run dir.
   # Kernel messages go to hvc0, i.e. vng's stderr: kept in console.log, splats shown.
-  # KUnit is left to make test (kunit.enable=0): the shell is up a minute sooner.
+  # The kernel's built-in KUnit suites are skipped (kunit.enable=0): the shell is up a minute sooner.
   session="$run_dir/session"
   printf '#!/bin/bash\n: >%q\nexec %s\n' "$run_dir/started" "$cmd" >"$session"
   chmod +x "$session"

@@ -9,6 +9,12 @@ export PROFILE=perf
 what=${1:?usage: scripts/bench.sh lookup|flows|groups|forward}
 KDIR=$("$REPO/scripts/module.sh")
 export KDIR
+# bench-lookup and bench-flows run in the bench variant of the module (their code and parameters
+# are not in the module users load).
+case "$what" in lookup|flows)
+  OFGROUP_VARIANT=bench "$REPO/scripts/module.sh" >/dev/null
+  export OFGROUP_KO="$CACHE/variant/bench/ofgroup.ko" ;;
+esac
 run_dir="$CACHE/runs/bench-$what-$(date +%Y%m%d-%H%M%S)"
 case "$what" in
   lookup)
@@ -33,12 +39,12 @@ case "$what" in
     "$REPO/scripts/userspace.sh"
     ovs_root=$("$REPO/scripts/fetch-ovs.sh") || { log "no Open vSwitch: its peer is skipped"; ovs_root=""; }
     # Benchmark-only variants of the module for the ablations (built in copies of the tree).
-    for v in nocount noclassify parseonly; do OFGROUP_ABLATE=$v "$REPO/scripts/module.sh" >/dev/null; done
+    for v in nocount noclassify parseonly; do OFGROUP_VARIANT=$v "$REPO/scripts/module.sh" >/dev/null; done
     frames=${OFGROUP_BENCH_FRAMES:-300000}
     log "benchmark: forwarding $frames 60-byte frames per path (perf kernel, TCG)"
     rc=0
     OFGROUP_VM_QUIET=1 "$REPO/qemu/vm.sh" --run-dir "$run_dir" --timeout 3000 -- \
-      "$REPO/qemu/guest/bench-forward.sh" "$run_dir/forward.txt" "$frames" "$ovs_root" "$CACHE/ablate" || rc=$?
+      "$REPO/qemu/guest/bench-forward.sh" "$run_dir/forward.txt" "$frames" "$ovs_root" "$CACHE/variant" || rc=$?
     [ ! -s "$run_dir/forward.txt" ] || python3 "$REPO/scripts/bench-forward-report.py" "$run_dir/forward.txt"
     exit "$rc"
     ;;

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Build ofgroup.ko with Kbuild: make -C $KDIR M=$REPO LLVM=-19. Prints the KDIR it built against.
 # KDIR unset: run setup and use (or build) the cached kernel of $PROFILE. CLIPPY=1 lints while building.
-# OFGROUP_ABLATE=nocount|noclassify|parseonly builds a benchmark-only variant instead, in a copy of
-# the tree at $CACHE/ablate/<variant>/ (its ofgroup.ko is there); the repo's own module is untouched.
+# OFGROUP_VARIANT=kunit|bench|nocount|noclassify|parseonly builds a test or benchmark variant
+# instead (see Kbuild), in a copy of the tree at $CACHE/variant/<variant>/ (its ofgroup.ko is there);
+# the repo's own module, the one users load, is untouched.
 source "$(dirname "$0")/common.sh"
 
 if [ -z "${KDIR:-}" ]; then
@@ -10,16 +11,17 @@ if [ -z "${KDIR:-}" ]; then
   KDIR=$("$REPO/scripts/kernel.sh" "${PROFILE:-debug}")
 fi
 [ -f "$KDIR/Module.symvers" ] || die "KDIR=$KDIR is not a fully built kernel tree (no Module.symvers)"
-if [ -n "${OFGROUP_ABLATE:-}" ]; then
-  case "$OFGROUP_ABLATE" in nocount|noclassify|parseonly) ;;
-    *) die "OFGROUP_ABLATE=$OFGROUP_ABLATE: want nocount, noclassify or parseonly" ;; esac
-  tree="$CACHE/ablate/$OFGROUP_ABLATE"
+if [ -n "${OFGROUP_VARIANT:-}" ]; then
+  case "$OFGROUP_VARIANT" in kunit|bench|nocount|noclassify|parseonly) ;;
+    *) die "OFGROUP_VARIANT=$OFGROUP_VARIANT: want kunit, bench, nocount, noclassify or parseonly" ;; esac
+  tree="$CACHE/variant/$OFGROUP_VARIANT"
   mkdir -p "$tree"
   # Only what Kbuild compiles; rsync keeps unchanged files' times, so rebuilds stay incremental.
   rsync -a --delete --exclude target/ --exclude '*.o' --exclude '*.ko' --exclude '.*.cmd' \
     "$REPO/Kbuild" "$REPO/kunit" "$REPO/rust" "$tree/"
-  log "building the $OFGROUP_ABLATE variant of ofgroup.ko (benchmarks only) in $tree against $KDIR"
-  make -C "$KDIR" M="$tree" LLVM="$LLVM_SUFFIX" ofgroup_ablate="$OFGROUP_ABLATE" -j"$(nproc)" modules >&2
+  log "building the $OFGROUP_VARIANT variant of ofgroup.ko in $tree against $KDIR"
+  make -C "$KDIR" M="$tree" LLVM="$LLVM_SUFFIX" ${CLIPPY:+CLIPPY=1} ofgroup_variant="$OFGROUP_VARIANT" \
+    -j"$(nproc)" modules >&2
   echo "$KDIR"
   exit 0
 fi

@@ -31,7 +31,20 @@ else
   bad "module build"
   finish
 fi
+# The kunit variant (the KUnit suites and the code only they use; never in the shipped module),
+# linted the same way; the VM loads and unloads it before the shipped module.
+if CLIPPY=1 OFGROUP_VARIANT=kunit "$REPO/scripts/module.sh" >/dev/null 2>"$modlog"; then
+  if grep -E '^(warning|error)' "$modlog"; then bad "kunit variant build has warnings"; else ok; fi
+else
+  cat "$modlog" >&2
+  bad "kunit variant build"
+  finish
+fi
+export OFGROUP_KUNIT_KO="$CACHE/variant/kunit/ofgroup.ko"
 rm -f "$modlog"
+# What ships: the module users load carries no KUnit suite and no benchmark parameter.
+if readelf -S "$REPO/ofgroup.ko" | grep -q kunit; then bad "ofgroup.ko has KUnit sections"; else ok; fi
+if modinfo -F parm "$REPO/ofgroup.ko" | grep -q '^bench'; then bad "ofgroup.ko has bench parameters"; else ok; fi
 
 # --- host: formatting, clippy, tests of the userspace crates ---
 log "host checks and cargo test"

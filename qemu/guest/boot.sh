@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Guest side of qemu/vm.sh: runs inside the VM as the --exec command.
 #   boot.sh RUN_DIR module|nomodule KDIR CMD [ARGS...]
-# Marks the kernel log, loads ofgroup.ko (its KUnit suites run during insmod), runs CMD, unloads the
-# module, asks kmemleak for a scan, and leaves rc, dmesg and kmemleak in RUN_DIR for the host.
+# Marks the kernel log; with OFGROUP_KUNIT_KO (the kunit variant, scripts/module.sh) loads it, so its
+# KUnit suites run during insmod, and unloads it; loads ofgroup.ko (the module users load, or
+# OFGROUP_KO: a benchmark variant), runs CMD,
+# unloads the module, asks kmemleak for a scan, and leaves rc, dmesg and kmemleak in RUN_DIR.
 run_dir=$1 mode=$2 kdir=$3
 shift 3
 repo=$(cd "$(dirname "$0")/../.." && pwd)
@@ -14,10 +16,19 @@ mkdir -p /run/netns
 
 echo "ofgroup-vm: marker $(date +%s)" >/dev/kmsg
 rc=0
-if [ "$mode" = module ]; then
+if [ "$mode" = module ] && [ -n "${OFGROUP_KUNIT_KO:-}" ]; then
+  if ! insmod "$OFGROUP_KUNIT_KO" 2>"$run_dir/insmod.err"; then
+    echo "vm: insmod $OFGROUP_KUNIT_KO failed: $(cat "$run_dir/insmod.err")" >&2
+    rc=3
+  elif ! rmmod ofgroup; then
+    echo "vm: rmmod of the kunit variant failed" >&2
+    rc=4
+  fi
+fi
+if [ "$mode" = module ] && [ $rc = 0 ]; then
   # shellcheck disable=SC2086 # OFGROUP_INSMOD_ARGS holds module parameters, split on purpose
-  if ! insmod "$repo/ofgroup.ko" ${OFGROUP_INSMOD_ARGS:-} 2>"$run_dir/insmod.err"; then
-    echo "vm: insmod ofgroup.ko failed: $(cat "$run_dir/insmod.err")" >&2
+  if ! insmod "${OFGROUP_KO:-$repo/ofgroup.ko}" ${OFGROUP_INSMOD_ARGS:-} 2>"$run_dir/insmod.err"; then
+    echo "vm: insmod ${OFGROUP_KO:-ofgroup.ko} failed: $(cat "$run_dir/insmod.err")" >&2
     rc=3
   fi
 fi

@@ -52,7 +52,7 @@ fn lookup_ns(n: u32, lookups: u32) -> Result<u64> {
 }
 
 /// Lookup cost at 16 groups and at `big` groups; prints both and their ratio.
-pub(crate) fn lookup(big: u32) -> Result {
+fn lookup(big: u32) -> Result {
     const LOOKUPS: u32 = 2_000_000;
     let small = lookup_ns(16, LOOKUPS)?;
     let large = lookup_ns(big, LOOKUPS)?;
@@ -388,7 +388,7 @@ fn hundredths(a: u64, b: u64) -> u64 {
 
 /// Flow lookup cost at 10 flows and at `big` flows, for each shape and probe; prints the times
 /// and the ratios big/10.
-pub(crate) fn flows(big: u32) -> Result {
+fn flows(big: u32) -> Result {
     const SMALL: u32 = 10;
     // The shapes' addresses, ports and priorities are distinct up to here.
     const MOST: u32 = 16384;
@@ -428,6 +428,18 @@ pub(crate) fn flows(big: u32) -> Result {
                 hundredths(b, s) % 100
             );
         }
+    }
+    Ok(())
+}
+
+/// Run the benchmarks asked for: group lookup at `groups` groups and flow lookup at `flows` flows
+/// (0: not asked for).
+pub(crate) fn run(groups: u32, flows_n: u32) -> Result {
+    if groups != 0 {
+        lookup(groups)?;
+    }
+    if flows_n != 0 {
+        flows(flows_n)?;
     }
     Ok(())
 }

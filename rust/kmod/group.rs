@@ -12,7 +12,9 @@ use kernel::{
 };
 
 use crate::bucket::Bucket;
-use crate::counters::{Counters, Totals};
+use crate::counters::Counters;
+#[cfg(ofgroup_kunit)]
+use crate::counters::Totals;
 use crate::ffi;
 use crate::logic::{
     chain::Memo,
@@ -24,7 +26,8 @@ use crate::logic::{
 };
 
 /// Group objects alive (all versions, in the table, retired or held). KUnit uses it to prove
-/// every version is freed.
+/// every version is freed (kunit variant only).
+#[cfg(ofgroup_kunit)]
 pub(crate) static LIVE_GROUPS: Atomic<i64> = Atomic::new(0);
 
 /// What a group keeps across versions (modify, insert/remove buckets) until it is deleted.
@@ -89,7 +92,8 @@ pub(crate) struct Group {
     memo: [Atomic<u64>; Memo::COUNT],
 }
 
-/// A reading of a group's counters.
+/// A reading of a group's counters (KUnit's view; netlink replies read them in place).
+#[cfg(ofgroup_kunit)]
 pub(crate) struct GroupStats {
     /// Group id.
     pub(crate) id: u32,
@@ -125,6 +129,7 @@ impl Group {
             },
             GFP_KERNEL_ACCOUNT,
         )?;
+        #[cfg(ofgroup_kunit)]
         LIVE_GROUPS.add(1i64, Relaxed);
         Ok(g)
     }
@@ -220,7 +225,8 @@ impl Group {
         ffi::boottime_ns().saturating_sub(self.shared.created_ns)
     }
 
-    /// Read the counters.
+    /// Read the counters (KUnit's view; netlink replies read them in place).
+    #[cfg(ofgroup_kunit)]
     pub(crate) fn stats(&self) -> Result<GroupStats> {
         let mut buckets = KVec::with_capacity(self.buckets.len(), GFP_KERNEL)?;
         for b in &self.buckets {
@@ -258,6 +264,7 @@ impl Group {
     }
 }
 
+#[cfg(ofgroup_kunit)]
 impl Drop for Group {
     fn drop(&mut self) {
         LIVE_GROUPS.add(-1i64, Relaxed);

@@ -8,6 +8,8 @@
 use kernel::{prelude::*, sync::Arc};
 
 mod action;
+// Load-time micro-benchmarks: only in the bench variant (scripts/module.sh OFGROUP_VARIANT=bench).
+#[cfg(ofgroup_bench)]
 mod bench;
 mod bucket;
 mod counters;
@@ -28,40 +30,54 @@ pub mod abi;
 #[path = "../logic/src/lib.rs"]
 pub mod logic;
 
-// KUnit suites live in kunit/ and are compiled into the module (they run at insmod).
-#[cfg(CONFIG_KUNIT = "y")]
+// KUnit suites live in kunit/ and are compiled only into the kunit variant of the module
+// (scripts/module.sh OFGROUP_VARIANT=kunit), where they run at insmod.
+#[cfg(ofgroup_kunit)]
 #[path = "../../kunit/flow_tests.rs"]
 mod flow_tests;
-#[cfg(CONFIG_KUNIT = "y")]
+#[cfg(ofgroup_kunit)]
 #[path = "../../kunit/table_tests.rs"]
 mod table_tests;
 
 use datapath::Datapath;
 use table::{Limits, Table};
 
-module! {
-    type: OfGroup,
-    name: "ofgroup",
-    authors: ["ofgroup developers"],
-    description: "OpenFlow-style group table datapath",
-    license: "GPL",
-    params: {
-        max_groups: u32 {
-            default: 1_048_576,
-            description: "Most groups the table holds (OFPGMFC_OUT_OF_GROUPS beyond)",
-        },
-        max_buckets: u32 {
-            default: 1024,
-            description: "Most buckets one group holds (OFPGMFC_OUT_OF_BUCKETS beyond)",
-        },
-        bench_lookup: u32 {
-            default: 0,
-            description: "Benchmark: if non-zero, at load time compare lookup cost at 16 groups and at this many",
-        },
-        bench_flows: u32 {
-            default: 0,
-            description: "Benchmark: if non-zero, at load time compare flow lookup cost at 10 flows and at this many",
-        },
+/// The module's declaration; the bench variant adds its benchmarks' parameters.
+macro_rules! ofgroup_module {
+    ($($extra:tt)*) => {
+        module! {
+            type: OfGroup,
+            name: "ofgroup",
+            authors: ["ofgroup developers"],
+            description: "OpenFlow-style group table datapath",
+            license: "GPL",
+            params: {
+                max_groups: u32 {
+                    default: 1_048_576,
+                    description: "Most groups the table holds (OFPGMFC_OUT_OF_GROUPS beyond)",
+                },
+                max_buckets: u32 {
+                    default: 1024,
+                    description: "Most buckets one group holds (OFPGMFC_OUT_OF_BUCKETS beyond)",
+                },
+                $($extra)*
+            },
+        }
+    };
+}
+
+#[cfg(not(ofgroup_bench))]
+ofgroup_module!();
+
+#[cfg(ofgroup_bench)]
+ofgroup_module! {
+    bench_lookup: u32 {
+        default: 0,
+        description: "Benchmark: if non-zero, at load time compare lookup cost at 16 groups and at this many",
+    },
+    bench_flows: u32 {
+        default: 0,
+        description: "Benchmark: if non-zero, at load time compare flow lookup cost at 10 flows and at this many",
     },
 }
 
@@ -87,14 +103,11 @@ impl kernel::Module for OfGroup {
     fn init(module: &'static ThisModule) -> Result<Self> {
         let loaded_at_ns = ffi::boottime_ns();
         let l = limits();
-        let big = module_parameters::bench_lookup.value();
-        if big != 0 {
-            bench::lookup(big)?;
-        }
-        let flows = module_parameters::bench_flows.value();
-        if flows != 0 {
-            bench::flows(flows)?;
-        }
+        #[cfg(ofgroup_bench)]
+        bench::run(
+            module_parameters::bench_lookup.value(),
+            module_parameters::bench_flows.value(),
+        )?;
         let table = Arc::pin_init(Table::new(l), GFP_KERNEL)?;
         let dp = Arc::pin_init(Datapath::new(table), GFP_KERNEL)?;
         let hooks = ffi::net::NetHooks::register()?;

@@ -22,7 +22,9 @@ use kernel::{
 use crate::abi::{action_bit, capability};
 use crate::bucket::Bucket;
 use crate::ffi::RcuXArray;
-use crate::group::{Group, GroupShared, GroupStats};
+#[cfg(ofgroup_kunit)]
+use crate::group::GroupStats;
+use crate::group::{Group, GroupShared};
 use crate::logic::{
     chain::{self, ChainGraph, Memo},
     error::{Error as OfError, ErrorKind, Field},
@@ -43,7 +45,8 @@ pub(crate) enum OpError {
 }
 
 impl OpError {
-    /// The errno to return.
+    /// The errno to return (KUnit's view; netlink replies map [`OfError`] themselves).
+    #[cfg(ofgroup_kunit)]
     pub(crate) fn errno(&self) -> i32 {
         match self {
             OpError::Of(e) => e.errno(),
@@ -309,7 +312,8 @@ impl Table {
         Some(g)
     }
 
-    /// Number of groups.
+    /// Number of groups (KUnit's view).
+    #[cfg(ofgroup_kunit)]
     pub(crate) fn len(&self) -> u32 {
         self.writer.lock().count
     }
@@ -333,7 +337,8 @@ impl Table {
         }
     }
 
-    /// Add, modify or add-or-modify a group (a table without flows).
+    /// Add, modify or add-or-modify a group (a table without flows: KUnit's and the benchmarks').
+    #[cfg(any(ofgroup_kunit, ofgroup_bench))]
     pub(crate) fn add(&self, spec: &GroupSpec<'_>, mode: AddMode) -> OpResult {
         self.add_checked(spec, mode, &NoFlows)
     }
@@ -391,7 +396,8 @@ impl Table {
         Ok(work::check_flow(&graph, priority, actions)?)
     }
 
-    /// Insert buckets into group `id` at `pos` (a table without flows).
+    /// Insert buckets into group `id` at `pos` (a table without flows: KUnit's).
+    #[cfg(ofgroup_kunit)]
     pub(crate) fn insert_buckets(
         &self,
         id: u32,
@@ -508,7 +514,8 @@ impl Table {
         n
     }
 
-    /// Counters of group `id`.
+    /// Counters of group `id` (KUnit's view; netlink replies read them in place).
+    #[cfg(ofgroup_kunit)]
     pub(crate) fn stats(&self, id: u32) -> OpResult<GroupStats> {
         Ok(self.existing(id)?.stats()?)
     }

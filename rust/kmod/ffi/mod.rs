@@ -8,11 +8,16 @@ pub(crate) mod genl;
 pub(crate) mod net;
 mod percpu;
 mod rcu;
+// Kernel threads for KUnit's concurrency tests (kunit variant only).
+#[cfg(ofgroup_kunit)]
 mod thread;
 mod xarray;
 
 pub(crate) use percpu::PerCpu;
-pub(crate) use rcu::{synchronize_rcu, RcuCell};
+#[cfg(any(ofgroup_kunit, ofgroup_bench))]
+pub(crate) use rcu::synchronize_rcu;
+pub(crate) use rcu::RcuCell;
+#[cfg(ofgroup_kunit)]
 pub(crate) use thread::run_threads;
 pub(crate) use xarray::RcuXArray;
 

@@ -10,7 +10,8 @@ use kernel::types::ForeignOwnable;
 use super::raw;
 
 /// Wait until every RCU read-side critical section that started before this call has ended.
-/// Sleeps: process context only.
+/// Sleeps: process context only. (KUnit and the benchmarks use it; the module defers instead.)
+#[cfg(any(ofgroup_kunit, ofgroup_bench))]
 pub(crate) fn synchronize_rcu() {
     // SAFETY: `synchronize_rcu` has no preconditions beyond a sleepable context, which every
     // caller (netlink handlers, module init/exit, KUnit cases) provides.

@@ -68,6 +68,8 @@ void ofg_call_rcu(void (*fn)(void *arg), void *arg)
 	call_rcu(&d->rcu, ofg_deferred_cb);
 }
 
+#ifdef OFGROUP_KUNIT
+/* Kernel threads for KUnit's concurrency tests: only in the kunit variant (Kbuild). */
 struct ofg_thread {
 	int (*fn)(void *arg);
 	void *arg;
@@ -107,6 +109,7 @@ int ofg_run_threads(int (*fn)(void *arg), void **args, unsigned int n)
 	kfree(t);
 	return 0;
 }
+#endif /* OFGROUP_KUNIT */
 
 const void *ofg_genl_info_attrs(const struct genl_info *info, int *len)
 {

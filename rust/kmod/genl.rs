@@ -35,7 +35,7 @@ pub(crate) fn invalid(msg: core::fmt::Arguments<'_>, at: Option<&Attr<'_>>) -> R
 }
 
 pub(crate) fn nomem() -> Reject {
-    Reject::new(12, format_args!("out of memory"), None)
+    Reject::new(ENOMEM.to_errno(), format_args!("out of memory"), None)
 }
 
 /// A bucket as requested.
@@ -264,7 +264,7 @@ pub(crate) fn handle_do(dp: ArcBorrow<'_, Datapath>, command: u8, req: &Request<
             // Deleting a group deletes the flows that name it.
             let deleted = dp.group_delete(id).map_err(|_| {
                 Reject::new(
-                    12,
+                    ENOMEM.to_errno(),
                     format_args!("out of memory removing the flows of deleted groups"),
                     None,
                 )
@@ -389,7 +389,7 @@ pub(crate) fn handle_dump(
         if !added {
             if d.is_empty() {
                 return Err(Reject::new(
-                    90, // EMSGSIZE
+                    EMSGSIZE.to_errno(),
                     format_args!("group {} does not fit in one dump message", g.id),
                     None,
                 ));

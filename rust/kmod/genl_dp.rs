@@ -369,7 +369,7 @@ pub(crate) fn handle_do(dp: ArcBorrow<'_, Datapath>, command: u8, req: &Request<
             let dpa: Arc<Datapath> = dp.into();
             let info = Datapath::attach(&dpa, no, ifindex, name).map_err(|e| match e {
                 PortError::NoDevice => Reject::new(
-                    19, // ENODEV
+                    ENODEV.to_errno(),
                     format_args!(
                         "no device '{}' (ifindex {}) in the initial network namespace",
                         shown, ifindex
@@ -393,7 +393,7 @@ pub(crate) fn handle_do(dp: ArcBorrow<'_, Datapath>, command: u8, req: &Request<
                     Reject::new(errno::ENOSPC, format_args!("no free port number"), None)
                 }
                 PortError::Busy => Reject::new(
-                    16, // EBUSY
+                    EBUSY.to_errno(),
                     format_args!(
                         "device '{}' is busy: a bridge, bond, OVS or another port owns it",
                         shown
@@ -520,7 +520,7 @@ pub(crate) fn handle_dump(dp: &Datapath, command: u8, d: &mut Dump<'_>) -> Res<D
         if !added {
             if d.is_empty() {
                 return Err(Reject::new(
-                    90, // EMSGSIZE
+                    EMSGSIZE.to_errno(),
                     format_args!("an entry does not fit in one dump message"),
                     None,
                 ));

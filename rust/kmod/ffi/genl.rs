@@ -352,7 +352,8 @@ pub(crate) struct Reject {
 }
 
 impl Reject {
-    /// A refusal with errno `errno` (positive) and a formatted message.
+    /// A refusal with errno `errno` (either sign: `logic::error::errno` values or
+    /// `Error::to_errno()`) and a formatted message.
     pub(crate) fn new(errno: i32, msg: core::fmt::Arguments<'_>, bad_attr: Option<usize>) -> Self {
         let mut r = Reject {
             errno: -errno.abs(),

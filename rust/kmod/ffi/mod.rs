@@ -14,7 +14,7 @@ mod xarray;
 pub(crate) use percpu::PerCpu;
 pub(crate) use rcu::{synchronize_rcu, RcuCell};
 pub(crate) use thread::run_threads;
-pub(crate) use xarray::RcuXArray;
+pub(crate) use xarray::{RcuXArray, Retired};
 
 #[allow(
     dead_code,

@@ -147,6 +147,25 @@ impl<T: Send + Sync + 'static> RcuXArray<T> {
         self.retire(old)
     }
 
+    /// Remove every entry, in index order, handing each (retired) to `f` with its index. The
+    /// caller serializes writers, as for every multi-step update.
+    pub(crate) fn drain(&self, mut f: impl FnMut(u32, Retired<T>)) {
+        let mut cursor = 0usize;
+        loop {
+            let index = {
+                let guard = rcu::read_lock();
+                match self.find_raw(&guard, &mut cursor) {
+                    Some((i, _)) => i,
+                    None => break,
+                }
+            };
+            if let Some(retired) = self.erase(index) {
+                f(index, retired);
+            }
+            cursor = index as usize + 1;
+        }
+    }
+
     fn retire(&self, old: *mut c_void) -> Option<Retired<T>> {
         if old.is_null() {
             return None;
@@ -160,18 +179,7 @@ impl<T: Send + Sync + 'static> RcuXArray<T> {
 #[pinned_drop]
 impl<T: Send + Sync + 'static> PinnedDrop for RcuXArray<T> {
     fn drop(self: Pin<&mut Self>) {
-        let mut cursor = 0usize;
-        loop {
-            let index = {
-                let guard = rcu::read_lock();
-                match self.find(&guard, &mut cursor) {
-                    Some((i, _)) => i,
-                    None => break,
-                }
-            };
-            drop(self.erase(index));
-            cursor = index as usize + 1;
-        }
+        self.drain(|_, retired| drop(retired));
         // SAFETY: the array is empty and nobody can reach it any more (we are dropping it).
         unsafe { bindings::xa_destroy(self.ptr()) };
     }

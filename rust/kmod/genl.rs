@@ -8,14 +8,17 @@
 //! `netnsok`, so it exists only in the initial network namespace: a client in another namespace
 //! cannot resolve the family, let alone see or change the table.
 
-use kernel::{prelude::*, sync::ArcBorrow};
+use kernel::{
+    prelude::*,
+    sync::{Arc, ArcBorrow},
+};
 
 use crate::abi::wire::{Attr, Attrs};
 use crate::abi::{
     action_attr as aa, bucket_attr as ba, cmd, features_attr as fa, group_attr as ga,
 };
 use crate::datapath::Datapath;
-use crate::ffi::genl::{notify, Dump, DumpStatus, Msg, Reject, Request};
+use crate::ffi::genl::{Dump, DumpStatus, GenlHandler, Msg, Reject, Request};
 use crate::genl_dp;
 use crate::group::Group;
 use crate::logic::{
@@ -224,10 +227,32 @@ impl ReqGroup<'_> {
     }
 }
 
+/// The family's handler: serves the operations on the datapath.
+pub(crate) struct Ops {
+    dp: Arc<Datapath>,
+}
+
+impl Ops {
+    /// A handler serving `dp`.
+    pub(crate) fn new(dp: Arc<Datapath>) -> Self {
+        Ops { dp }
+    }
+}
+
+impl GenlHandler for Ops {
+    fn doit(&self, cmd: u8, req: &Request<'_>) -> Res {
+        handle_do(self.dp.as_arc_borrow(), cmd, req)
+    }
+
+    fn dumpit(&self, cmd: u8, dump: &mut Dump<'_>) -> Res<DumpStatus> {
+        handle_dump(self.dp.as_arc_borrow(), cmd, dump)
+    }
+}
+
 /// Serve one `do` request.
-pub(crate) fn handle_do(dp: ArcBorrow<'_, Datapath>, command: u8, req: &Request<'_>) -> Res {
+fn handle_do(dp: ArcBorrow<'_, Datapath>, command: u8, req: &Request<'_>) -> Res {
     let t: &Table = &dp.table;
-    let attrs = req.attrs();
+    let attrs = Attrs::new(req.attr_bytes());
     match command {
         cmd::GROUP_NEW | cmd::GROUP_SET => {
             let g = parse_group(&attrs)?;
@@ -252,7 +277,7 @@ pub(crate) fn handle_do(dp: ArcBorrow<'_, Datapath>, command: u8, req: &Request<
                 (_, false) => AddMode::Modify,
             };
             dp.group_add(&spec, mode).map_err(|e| g.reject(e))?;
-            notify_change(t, id);
+            notify_change(req, t, id);
             Ok(())
         }
         cmd::GROUP_DEL => {
@@ -270,7 +295,7 @@ pub(crate) fn handle_do(dp: ArcBorrow<'_, Datapath>, command: u8, req: &Request<
                 )
             })?;
             if deleted > 0 {
-                notify_del(id);
+                notify_del(req, id);
             }
             Ok(())
         }
@@ -308,7 +333,7 @@ pub(crate) fn handle_do(dp: ArcBorrow<'_, Datapath>, command: u8, req: &Request<
             } else {
                 t.remove_buckets(id, pos).map_err(|e| g.reject(e))?;
             }
-            notify_change(t, id);
+            notify_change(req, t, id);
             Ok(())
         }
         cmd::GROUP_GET => {
@@ -360,11 +385,7 @@ pub(crate) fn handle_do(dp: ArcBorrow<'_, Datapath>, command: u8, req: &Request<
 }
 
 /// Serve one part of a dump.
-pub(crate) fn handle_dump(
-    dp: ArcBorrow<'_, Datapath>,
-    command: u8,
-    d: &mut Dump<'_>,
-) -> Res<DumpStatus> {
+fn handle_dump(dp: ArcBorrow<'_, Datapath>, command: u8, d: &mut Dump<'_>) -> Res<DumpStatus> {
     if command == cmd::PORT_GET || command == cmd::FLOW_GET {
         return genl_dp::handle_dump(&dp, command, d);
     }
@@ -376,7 +397,7 @@ pub(crate) fn handle_dump(
             None,
         ));
     }
-    let stats = d.attrs().find(ga::STATS).is_some();
+    let stats = Attrs::new(d.attr_bytes()).find(ga::STATS).is_some();
     let mut cursor = d.cursor();
     loop {
         let mut next = cursor;
@@ -453,17 +474,17 @@ fn put_group(m: &mut Msg, g: &Group, stats: bool) -> Result {
 
 /// Tell the monitor group that group `id` was added or changed. A lost notification (memory)
 /// does not fail the request that already changed the table.
-fn notify_change(t: &Table, id: u32) {
+fn notify_change(req: &Request<'_>, t: &Table, id: u32) {
     if let Some(g) = t.get(id) {
-        let _ = notify(cmd::GROUP_CHANGE_NTF, group_size(&g), |m| {
+        let _ = req.notify(cmd::GROUP_CHANGE_NTF, group_size(&g), |m| {
             put_group(m, &g, false)
         });
     }
 }
 
 /// Tell the monitor group that group `id` (or every group) was deleted.
-fn notify_del(id: Option<u32>) {
-    let _ = notify(cmd::GROUP_DEL_NTF, 64, |m| match id {
+fn notify_del(req: &Request<'_>, id: Option<u32>) {
+    let _ = req.notify(cmd::GROUP_DEL_NTF, 64, |m| match id {
         Some(id) => m.put_u32(ga::ID, id),
         None => Ok(()),
     });

@@ -342,7 +342,7 @@ fn port_no_of(attrs: &Attrs<'_>, op: &str) -> Res<u32> {
 
 /// Serve one `do` request of the datapath's operations.
 pub(crate) fn handle_do(dp: ArcBorrow<'_, Datapath>, command: u8, req: &Request<'_>) -> Res {
-    let attrs = req.attrs();
+    let attrs = Attrs::new(req.attr_bytes());
     match command {
         cmd::PORT_NEW => {
             let no = match attrs.find(po::PORT_NO) {

@@ -78,7 +78,7 @@ pub(crate) fn limits() -> Limits {
 
 struct OfGroup {
     loaded_at_ns: u64,
-    family: Option<Pin<KBox<ffi::genl::Family>>>,
+    family: Option<Pin<KBox<ffi::genl::Family<genl::Ops>>>>,
     hooks: Option<ffi::net::NetHooks>,
     dp: Option<Arc<Datapath>>,
 }
@@ -98,7 +98,10 @@ impl kernel::Module for OfGroup {
         let table = Arc::pin_init(Table::new(l), GFP_KERNEL)?;
         let dp = Arc::pin_init(Datapath::new(table), GFP_KERNEL)?;
         let hooks = ffi::net::NetHooks::register()?;
-        let family = KBox::pin_init(ffi::genl::Family::register(module, dp.clone()), GFP_KERNEL)?;
+        let family = KBox::pin_init(
+            ffi::genl::Family::register(module, genl::Ops::new(dp.clone())),
+            GFP_KERNEL,
+        )?;
         pr_info!(
             "ofgroup {} loaded (max_groups={}, max_buckets={})\n",
             VERSION,

@@ -1,0 +1,214 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! Registration of the `ofgroup` generic netlink family and its C entry points, which find the
+//! registration (and so its handler) from the family pointer the genetlink core passes them.
+
+use core::{ffi::c_int, ptr::null};
+use kernel::ffi::c_char;
+use kernel::{bindings, prelude::*, types::Opaque};
+
+use super::msg::{Dump, Msg, Request};
+use super::policy::{split_ops, N_SPLIT};
+use super::{DumpStatus, GenlHandler};
+use crate::abi;
+use crate::ffi::raw;
+
+struct McGroups([bindings::genl_multicast_group; 1]);
+// SAFETY: immutable plain data.
+unsafe impl Sync for McGroups {}
+
+const fn name16(s: &str) -> [c_char; 16] {
+    let mut out = [0 as c_char; 16];
+    let b = s.as_bytes();
+    let mut i = 0;
+    while i < b.len() && i < 15 {
+        out[i] = b[i] as c_char;
+        i += 1;
+    }
+    out
+}
+
+static MCGROUPS: McGroups = McGroups([bindings::genl_multicast_group {
+    name: name16(abi::MCGRP_MONITOR),
+    flags: 0,
+}]);
+
+/// Index of the monitor group in `MCGROUPS`.
+pub(super) const MONITOR: u32 = 0;
+
+/// What the genetlink core reads while the family is registered: the family and its split ops.
+#[repr(C)]
+struct Registered {
+    /// First field: a `*const genl_family` the core hands back is a pointer to this struct.
+    family: bindings::genl_family,
+    ops: [bindings::genl_split_ops; N_SPLIT],
+}
+
+/// The registered family and the handler serving its operations. Unregisters on drop (which
+/// waits for in-flight operations), before the handler is dropped.
+///
+/// # Invariants
+///
+/// `reg.family` is registered with the genetlink core while this object exists, with split ops
+/// `reg.ops` whose entry points are `doit::<H>` and `dumpit::<H>`. `reg` is the first field of
+/// this `repr(C)` struct, so the family pointer the core passes to those entry points is a
+/// pointer to this object.
+#[pin_data(PinnedDrop)]
+#[repr(C)]
+pub(crate) struct Family<H: GenlHandler> {
+    #[pin]
+    reg: Opaque<Registered>,
+    handler: H,
+}
+
+// SAFETY: the genetlink core synchronizes its own use of the family; we only read it, and the
+// handler is `Send + Sync`.
+unsafe impl<H: GenlHandler> Sync for Family<H> {}
+// SAFETY: as above.
+unsafe impl<H: GenlHandler> Send for Family<H> {}
+
+impl<H: GenlHandler> Family<H> {
+    /// Register the family; `handler` serves its operations until the family is dropped.
+    pub(crate) fn register(module: &'static ThisModule, handler: H) -> impl PinInit<Self, Error> {
+        try_pin_init!(Self {
+            // The handler is initialized first: operations may run as soon as the family is
+            // registered.
+            handler,
+            reg <- Opaque::try_ffi_init(move |r: *mut Registered| {
+                // SAFETY: `r` is valid for writes; all-zero is a valid starting value (plain C
+                // data).
+                unsafe { r.write(core::mem::zeroed()) };
+                // SAFETY: `r` was just initialized and is not shared yet.
+                let reg = unsafe { &mut *r };
+                reg.ops = split_ops(doit::<H>, dumpit::<H>);
+                let fam = &mut reg.family;
+                fam.name = name16(abi::FAMILY_NAME);
+                fam.version = u32::from(abi::FAMILY_VERSION);
+                fam.maxattr = u32::from(abi::MAX_ATTR);
+                fam.split_ops = reg.ops.as_ptr();
+                fam.n_split_ops = N_SPLIT as u8;
+                fam.mcgrps = MCGROUPS.0.as_ptr();
+                fam.n_mcgrps = 1;
+                fam.resv_start_op = 0;
+                fam.module = module.as_ptr();
+                // One datapath for the system, visible from the initial netns only (netnsok = 0).
+                fam.set_netnsok(0);
+                fam.set_parallel_ops(0);
+                // SAFETY: `fam` is a fully initialized family whose ops and policies are in the
+                // same pinned allocation or statics; it stays pinned and alive until `PinnedDrop`
+                // unregisters it; the handler its entry points reach is already initialized.
+                let rc = unsafe { bindings::genl_register_family(fam) };
+                if rc < 0 {
+                    return Err(Error::from_errno(rc));
+                }
+                // INVARIANT: registered, with the entry points of `H`; `reg` is the first field.
+                Ok(())
+            }),
+        })
+    }
+
+    /// The registration whose family is `family`.
+    ///
+    /// # Safety
+    ///
+    /// `family` was passed by the genetlink core to an entry point of `Family<H>` (so to
+    /// `doit::<H>` or `dumpit::<H>`), and the call has not returned.
+    unsafe fn from_family<'a>(family: *const bindings::genl_family) -> &'a Self {
+        // SAFETY: only `Family<H>::register` registers these entry points, with a family that is
+        // the first field of a `Family<H>` (type invariant), so the pointer is one to that
+        // object; unregistering (in its drop) waits for running operations, so it is alive for
+        // the call.
+        unsafe { &*family.cast::<Self>() }
+    }
+}
+
+#[pinned_drop]
+impl<H: GenlHandler> PinnedDrop for Family<H> {
+    fn drop(self: Pin<&mut Self>) {
+        // SAFETY: registered (type invariant); unregistering waits for running operations, so
+        // none can reach the handler once this returns.
+        unsafe { bindings::genl_unregister_family(self.reg.get().cast::<bindings::genl_family>()) };
+    }
+}
+
+/// The request's attribute bytes.
+///
+/// # Safety
+///
+/// `data` is null or points at `len` readable bytes (already validated by the netlink core) that
+/// stay valid for `'a`.
+unsafe fn attr_bytes<'a>(data: *const core::ffi::c_void, len: c_int) -> &'a [u8] {
+    match usize::try_from(len) {
+        Ok(n) if n > 0 && !data.is_null() => {
+            // SAFETY: guaranteed by the caller.
+            unsafe { core::slice::from_raw_parts(data.cast::<u8>(), n) }
+        }
+        _ => &[],
+    }
+}
+
+/// # Safety
+///
+/// Called by the genetlink core with a live request skb and info of a family registered by
+/// `Family<H>`.
+unsafe extern "C" fn doit<H: GenlHandler>(
+    _skb: *mut bindings::sk_buff,
+    info: *mut bindings::genl_info,
+) -> c_int {
+    let mut len: c_int = 0;
+    // SAFETY: `info` is the live request (caller contract); the attributes it returns stay valid
+    // for this call.
+    let attrs = unsafe { attr_bytes(raw::ofg_genl_info_attrs(info, &mut len), len) };
+    // SAFETY: `info` is live; genlhdr points into the request.
+    let cmd = unsafe { (*(*info).genlhdr).cmd };
+    // SAFETY: `info->family` is the family this entry point of `Family<H>` was called for.
+    let family = unsafe { Family::<H>::from_family((*info).family) };
+    // SAFETY: `info` is the live request of the registered family, `attrs` its attributes.
+    let req = unsafe { Request::new(info, attrs) };
+    match family.handler.doit(cmd, &req) {
+        Ok(()) => 0,
+        Err(r) => {
+            let bad = r
+                .bad_attr
+                .and_then(|o| attrs.get(o..))
+                .map_or(null(), |s| s.as_ptr());
+            // SAFETY: `info` is live; the message is NUL-terminated and copied; `bad` is null or
+            // points at an attribute header inside the request.
+            unsafe { raw::ofg_genl_set_err(info, r.msg.as_ptr().cast(), bad.cast()) };
+            r.errno
+        }
+    }
+}
+
+/// # Safety
+///
+/// Called by the netlink core with a live dump skb and callback of a family registered by
+/// `Family<H>`.
+unsafe extern "C" fn dumpit<H: GenlHandler>(
+    skb: *mut bindings::sk_buff,
+    cb: *mut bindings::netlink_callback,
+) -> c_int {
+    let mut len: c_int = 0;
+    // SAFETY: `cb` is live (caller contract); its request stays valid for the whole dump.
+    let attrs = unsafe { attr_bytes(raw::ofg_cb_attrs(cb, &mut len), len) };
+    // SAFETY: `cb` is live.
+    let cmd = unsafe { raw::ofg_cb_cmd(cb) };
+    // SAFETY: `cb` is a live dump of the family registered by `Family<H>`.
+    let family = unsafe { Family::<H>::from_family(raw::ofg_cb_family(cb)) };
+    // SAFETY: `skb` is the part's buffer, ours to append to during this call.
+    let msg = unsafe { Msg::from_raw(skb) };
+    // SAFETY: `cb` is a live dump of the registered family, `msg` its part, `attrs` its request.
+    let mut d = unsafe { Dump::new(cb, msg, attrs) };
+    let res = family.handler.dumpit(cmd, &mut d);
+    // The part's skb belongs to the netlink core: never free it.
+    let len = d.finish();
+    match res {
+        Ok(DumpStatus::More) => len as c_int,
+        Ok(DumpStatus::Done) => 0,
+        Err(r) => {
+            // SAFETY: `cb` is live; the message is NUL-terminated and copied.
+            unsafe { raw::ofg_cb_set_err(cb, r.msg.as_ptr().cast()) };
+            r.errno
+        }
+    }
+}

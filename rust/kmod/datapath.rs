@@ -173,7 +173,7 @@ impl Datapath {
             }
         })?;
         if let Err(e) = dp.ports.store(no, port.clone()) {
-            drop(port.dev.unhook(&rtnl));
+            drop(port.dev.unhook::<Port>(&rtnl));
             return Err(PortError::Kernel(e));
         }
         dp.n_ports.add(1u32, Relaxed);
@@ -215,7 +215,7 @@ impl Datapath {
     /// Finish detaching a port already unpublished from `ports`, under RTNL.
     fn retire_port(&self, rtnl: &Rtnl, retired: Retired<Port>) {
         if let Some(port) = retired.value() {
-            drop(port.dev.unhook(rtnl));
+            drop(port.dev.unhook::<Port>(rtnl));
         }
         self.n_ports.fetch_sub(1u32, Relaxed);
     }

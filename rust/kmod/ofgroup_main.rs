@@ -79,7 +79,7 @@ pub(crate) fn limits() -> Limits {
 struct OfGroup {
     loaded_at_ns: u64,
     family: Option<Pin<KBox<ffi::genl::Family<genl::Ops>>>>,
-    hooks: Option<ffi::net::NetHooks>,
+    hooks: Option<ffi::net::NetHooks<port::Port>>,
     dp: Option<Arc<Datapath>>,
 }
 

@@ -27,7 +27,7 @@ use crate::port::{Port, PortInfo};
 use crate::table::{AddMode, OpResult, PortLiveness, Table};
 
 /// Largest port number (OFPP_MAX).
-pub(crate) const PORT_MAX: u32 = 0xffff_ff00;
+pub(crate) const PORT_MAX: u32 = crate::logic::model::OFPP_MAX;
 
 /// Datapath-wide counters.
 pub(crate) struct DpStats {

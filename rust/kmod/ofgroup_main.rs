@@ -15,7 +15,6 @@ mod datapath;
 mod ffi;
 mod flow;
 mod genl;
-mod genl_dp;
 mod group;
 mod port;
 mod table;

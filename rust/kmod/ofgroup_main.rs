@@ -5,6 +5,9 @@
 //! Crate root of `ofgroup.ko`. Files below hold one responsibility each; `ffi` is the only place
 //! that touches C.
 
+// Only `ffi` may hold unsafe code (see its `allow` below).
+#![deny(unsafe_code)]
+
 use kernel::{prelude::*, sync::Arc};
 
 mod action;
@@ -12,6 +15,7 @@ mod bench;
 mod bucket;
 mod counters;
 mod datapath;
+#[allow(unsafe_code)]
 mod ffi;
 mod flow;
 mod genl;

@@ -32,6 +32,7 @@ impl Skb {
     /// `skb` is a valid `sk_buff` whose ownership passes to the result, positioned at the
     /// Ethernet header.
     unsafe fn from_raw(skb: *mut bindings::sk_buff) -> Option<Self> {
+        // INVARIANT: a valid skb, owned and at its Ethernet header (caller contract).
         NonNull::new(skb).map(Skb)
     }
 
@@ -190,6 +191,7 @@ impl NetDev {
         let p = unsafe { raw::ofg_dev_get(ifindex, buf.as_ptr().cast()) };
         // SAFETY: `p` is a pointer or an ERR_PTR; IS_ERR only inspects the value.
         match unsafe { raw::ofg_ptr_err(p.cast()) } {
+            // INVARIANT: `ofg_dev_get` took a reference on a device of the initial netns.
             0 => NonNull::new(p).map(NetDev).ok_or(DevError::NoDevice),
             e if e == -(bindings::EINVAL as kernel::ffi::c_long) => Err(DevError::NotEthernet),
             _ => Err(DevError::NoDevice),

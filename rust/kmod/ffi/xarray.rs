@@ -42,6 +42,7 @@ unsafe impl<T: Send + Sync + 'static> Sync for RcuXArray<T> {}
 impl<T: Send + Sync + 'static> RcuXArray<T> {
     /// An empty array.
     pub(crate) fn new() -> impl PinInit<Self> {
+        // INVARIANT: `xa_init` initializes `xa`, empty.
         pin_init!(Self {
             // SAFETY: `xa_init` initializes the xarray in place at `slot`, which is valid for
             // writes and pinned.
@@ -127,6 +128,8 @@ impl<T: Send + Sync + 'static> RcuXArray<T> {
     /// Publish `value` at `index`. Returns the entry it replaced, retired. On allocation failure
     /// nothing changes and `value` is dropped (it was never visible to readers).
     pub(crate) fn store(&self, index: u32, value: Arc<T>) -> Result<Option<Retired<T>>> {
+        // INVARIANT: the array owns the reference `into_raw` gives up (taken back below if the
+        // store fails); the entry it replaces is retired, so released after a grace period.
         let raw_value = Arc::into_raw(value).cast_mut().cast::<c_void>();
         let mut old: *mut c_void = core::ptr::null_mut();
         // SAFETY: initialized xarray; `raw_value` is 4-byte aligned (it points into an `Arc`

@@ -18,12 +18,13 @@ mod flow;
 mod group;
 mod packet;
 mod port;
+mod spec;
 
 use kernel::sync::{Arc, ArcBorrow};
 
 use crate::abi::{self, cmd, wire::Attrs};
 use crate::datapath::Datapath;
-use crate::ffi::genl::{Dump, DumpStatus, GenlHandler, Reject, Request};
+use crate::ffi::genl::{Dump, DumpStatus, FamilySpec, GenlHandler, Reject, Request};
 use crate::logic::error::errno;
 
 /// A handler's result: done, or refused.
@@ -55,8 +56,8 @@ const fn op(cmd: u8, doit: Option<DoFn>, dumpit: Option<DumpFn>) -> Handlers {
     Handlers { cmd, doit, dumpit }
 }
 
-/// The handlers of every operation with a `do` or a `dump`; `MATCHES_ABI` checks at compile time
-/// that they are exactly those of the ABI's operation table (which the family registers).
+/// The handlers of every operation with a `do` or a `dump`; `matches_abi` checks at compile time
+/// that they are exactly those of the ABI's operation table (which `spec` registers).
 const HANDLERS: &[Handlers] = &[
     op(cmd::GROUP_NEW, Some(group::set), None),
     op(cmd::GROUP_SET, Some(group::set), None),
@@ -131,6 +132,8 @@ impl Ops {
 }
 
 impl GenlHandler for Ops {
+    const SPEC: &'static FamilySpec = &spec::SPEC;
+
     fn doit(&self, cmd: u8, req: &Request<'_>) -> Res {
         let Some(f) = handlers(cmd).and_then(|h| h.doit) else {
             return Err(Reject::new(

@@ -8,14 +8,9 @@ use kernel::ffi::c_char;
 use kernel::{bindings, prelude::*, types::Opaque};
 
 use super::msg::{Dump, Msg, Request};
-use super::policy::{split_ops, N_SPLIT};
+use super::policy::{split_ops, MAX_SPLIT};
 use super::{DumpStatus, GenlHandler};
-use crate::abi;
 use crate::ffi::raw;
-
-struct McGroups([bindings::genl_multicast_group; 1]);
-// SAFETY: immutable plain data.
-unsafe impl Sync for McGroups {}
 
 const fn name16(s: &str) -> [c_char; 16] {
     let mut out = [0 as c_char; 16];
@@ -28,20 +23,17 @@ const fn name16(s: &str) -> [c_char; 16] {
     out
 }
 
-static MCGROUPS: McGroups = McGroups([bindings::genl_multicast_group {
-    name: name16(abi::MCGRP_MONITOR),
-    flags: 0,
-}]);
-
-/// Index of the monitor group in `MCGROUPS`.
+/// Index of the (one) multicast group notifications go to.
 pub(super) const MONITOR: u32 = 0;
 
-/// What the genetlink core reads while the family is registered: the family and its split ops.
+/// What the genetlink core reads while the family is registered: the family, its split ops and
+/// its multicast group.
 #[repr(C)]
 struct Registered {
     /// First field: a `*const genl_family` the core hands back is a pointer to this struct.
     family: bindings::genl_family,
-    ops: [bindings::genl_split_ops; N_SPLIT],
+    ops: [bindings::genl_split_ops; MAX_SPLIT],
+    mcgrps: [bindings::genl_multicast_group; 1],
 }
 
 /// The registered family and the handler serving its operations. Unregisters on drop (which
@@ -49,8 +41,8 @@ struct Registered {
 ///
 /// # Invariants
 ///
-/// `reg.family` is registered with the genetlink core while this object exists, with split ops
-/// `reg.ops` whose entry points are `doit::<H>` and `dumpit::<H>`. `reg` is the first field of
+/// `reg.family` is registered with the genetlink core while this object exists, as `H::SPEC`
+/// describes, with split ops `reg.ops` whose entry points are `doit::<H>` and `dumpit::<H>`. `reg` is the first field of
 /// this `repr(C)` struct, so the family pointer the core passes to those entry points is a
 /// pointer to this object.
 #[pin_data(PinnedDrop)]
@@ -80,23 +72,28 @@ impl<H: GenlHandler> Family<H> {
                 unsafe { r.write(core::mem::zeroed()) };
                 // SAFETY: `r` was just initialized and is not shared yet.
                 let reg = unsafe { &mut *r };
-                reg.ops = split_ops(doit::<H>, dumpit::<H>);
+                let spec = H::SPEC;
+                let n_ops = split_ops(spec, doit::<H>, dumpit::<H>, &mut reg.ops)
+                    .and_then(|n| u8::try_from(n).ok())
+                    .ok_or(EINVAL)?;
+                reg.mcgrps[0].name = name16(spec.mcgrp);
                 let fam = &mut reg.family;
-                fam.name = name16(abi::FAMILY_NAME);
-                fam.version = u32::from(abi::FAMILY_VERSION);
-                fam.maxattr = u32::from(abi::MAX_ATTR);
+                fam.name = name16(spec.name);
+                fam.version = u32::from(spec.version);
+                fam.maxattr = u32::from(spec.maxattr);
                 fam.split_ops = reg.ops.as_ptr();
-                fam.n_split_ops = N_SPLIT as u8;
-                fam.mcgrps = MCGROUPS.0.as_ptr();
+                fam.n_split_ops = n_ops;
+                fam.mcgrps = reg.mcgrps.as_ptr();
                 fam.n_mcgrps = 1;
                 fam.resv_start_op = 0;
                 fam.module = module.as_ptr();
-                // One datapath for the system, visible from the initial netns only (netnsok = 0).
+                // Visible from the initial netns only (netnsok = 0).
                 fam.set_netnsok(0);
                 fam.set_parallel_ops(0);
-                // SAFETY: `fam` is a fully initialized family whose ops and policies are in the
-                // same pinned allocation or statics; it stays pinned and alive until `PinnedDrop`
-                // unregisters it; the handler its entry points reach is already initialized.
+                // SAFETY: `fam` is a fully initialized family whose ops and multicast group are in
+                // the same pinned allocation and whose policies are `'static` (`RequestPolicy`'s
+                // invariant); it stays pinned and alive until `PinnedDrop` unregisters it; the
+                // handler its entry points reach is already initialized.
                 let rc = unsafe { bindings::genl_register_family(fam) };
                 if rc < 0 {
                     return Err(Error::from_errno(rc));

@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 
-//! The generic netlink family at the C boundary. [`Family`] registers the `ofgroup` family (its
-//! policies and split ops come from `policy`) and owns the [`GenlHandler`] that serves its
-//! operations; `msg` holds safe views of requests, replies, dumps and notifications. Nothing here
-//! knows what the operations do.
+//! A generic netlink family at the C boundary. [`Family`] registers the family its
+//! [`GenlHandler`] describes (a [`FamilySpec`]: policies and operations, see `policy`) and owns
+//! that handler, which serves the operations; `msg` holds safe views of requests, replies, dumps
+//! and notifications. Nothing here knows which commands or attributes exist or what they do.
 
 mod family;
 mod msg;
@@ -11,10 +11,14 @@ mod policy;
 
 pub(crate) use family::Family;
 pub(crate) use msg::{Dump, Msg, Request};
+pub(crate) use policy::{FamilySpec, Op, Policy, Rule};
 
 /// What serves the family's operations; owned by the [`Family`] registration, so it lives
 /// exactly as long as operations can run.
 pub(crate) trait GenlHandler: Send + Sync + 'static {
+    /// The family this handler serves.
+    const SPEC: &'static FamilySpec;
+
     /// Serve one `do` request for command `cmd`.
     fn doit(&self, cmd: u8, req: &Request<'_>) -> Result<(), Reject>;
 

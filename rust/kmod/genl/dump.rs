@@ -36,3 +36,12 @@ pub(super) fn items<T>(
         d.set_cursor(cursor);
     }
 }
+
+/// A port or flow that does not fit in one dump message.
+pub(super) fn entry_too_big() -> Reject {
+    Reject::new(
+        EMSGSIZE.to_errno(),
+        format_args!("an entry does not fit in one dump message"),
+        None,
+    )
+}

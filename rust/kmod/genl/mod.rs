@@ -15,6 +15,7 @@ mod bucket;
 mod dp;
 mod dump;
 mod flow;
+mod flow_match;
 mod group;
 mod packet;
 mod port;

@@ -132,16 +132,7 @@ pub(super) fn dump(dp: &Datapath, d: &mut Dump<'_>) -> Res<DumpStatus> {
         cmd::PORT_GET,
         |c| dp.next_port(c),
         put_port,
-        |_| too_big(),
-    )
-}
-
-/// A port or flow that does not fit in one dump message.
-pub(super) fn too_big() -> Reject {
-    Reject::new(
-        EMSGSIZE.to_errno(),
-        format_args!("an entry does not fit in one dump message"),
-        None,
+        |_| dump::entry_too_big(),
     )
 }
 

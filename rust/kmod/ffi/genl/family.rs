@@ -42,11 +42,9 @@ struct Registered {
 /// # Invariants
 ///
 /// `reg.family` is registered with the genetlink core while this object exists, as `H::SPEC`
-/// describes, with split ops `reg.ops` whose entry points are `doit::<H>` and `dumpit::<H>`. `reg` is the first field of
-/// this `repr(C)` struct, so the family pointer the core passes to those entry points is a
-/// pointer to this object.
+/// describes, with split ops `reg.ops` whose entry points are `doit::<H>` and `dumpit::<H>`; so
+/// the family pointer the core passes to those entry points points into a `Family<H>`.
 #[pin_data(PinnedDrop)]
-#[repr(C)]
 pub(crate) struct Family<H: GenlHandler> {
     #[pin]
     reg: Opaque<Registered>,
@@ -98,7 +96,7 @@ impl<H: GenlHandler> Family<H> {
                 if rc < 0 {
                     return Err(Error::from_errno(rc));
                 }
-                // INVARIANT: registered, with the entry points of `H`; `reg` is the first field.
+                // INVARIANT: registered as `H::SPEC` describes, with the entry points of `H`.
                 Ok(())
             }),
         })
@@ -111,11 +109,14 @@ impl<H: GenlHandler> Family<H> {
     /// `family` was passed by the genetlink core to an entry point of `Family<H>` (so to
     /// `doit::<H>` or `dumpit::<H>`), and the call has not returned.
     unsafe fn from_family<'a>(family: *const bindings::genl_family) -> &'a Self {
-        // SAFETY: only `Family<H>::register` registers these entry points, with a family that is
-        // the first field of a `Family<H>` (type invariant), so the pointer is one to that
-        // object; unregistering (in its drop) waits for running operations, so it is alive for
-        // the call.
-        unsafe { &*family.cast::<Self>() }
+        // `family` is the first field of the `repr(C)` `Registered`, which `Opaque` wraps
+        // transparently: it points at the `reg` field.
+        let reg = family.cast::<Opaque<Registered>>();
+        // SAFETY: only `Family<H>::register` registers these entry points, with the family in the
+        // `reg` field of a `Family<H>` (type invariant), so stepping back to the container stays
+        // inside that object; unregistering (in its drop) waits for running operations, so it is
+        // alive for the call.
+        unsafe { &*kernel::container_of!(reg, Self, reg) }
     }
 }
 

@@ -4,13 +4,12 @@
 //! hook that makes a device a port, and the two entry points the shim calls (a frame arrived on
 //! a port; a port's device is going away), which hand over to the port type's [`PortHooks`].
 
-use core::{ffi::c_void, marker::PhantomData, ptr::NonNull};
+use core::{any::TypeId, ffi::c_void, marker::PhantomData, ptr::NonNull};
 use kernel::{
     bindings,
     error::to_result,
     prelude::*,
-    sync::atomic::{Atomic, Relaxed},
-    sync::{rcu, Arc, ArcBorrow},
+    sync::{rcu, Arc, ArcBorrow, SetOnce},
 };
 
 use super::raw;
@@ -314,10 +313,10 @@ unsafe extern "C" fn gone_entry<P: PortHooks>(port: *mut c_void) {
     P::gone(port, &rtnl);
 }
 
-/// The port type the shim's entry points are bound to: the address of that type's `rx_entry`
-/// (0: none yet). Set by the first `NetHooks::register` and never changed after, so every hooked
-/// device's data pointer is read as the type it was hooked with.
-static BOUND: Atomic<usize> = Atomic::new(0);
+/// The port type the shim's entry points are bound to. Set by the first `NetHooks::register` and
+/// never changed after, so every hooked device's data pointer is read as the type it was hooked
+/// with.
+static BOUND: SetOnce<TypeId> = SetOnce::new();
 
 /// Registration of the frame hook's and notifier's entry points for ports of type `P`;
 /// unregisters the notifier on drop (every port must be detached before).
@@ -329,22 +328,17 @@ static BOUND: Atomic<usize> = Atomic::new(0);
 pub(crate) struct NetHooks<P: PortHooks>(PhantomData<P>);
 
 impl<P: PortHooks> NetHooks<P> {
-    fn key() -> usize {
-        rx_entry::<P> as *const () as usize
-    }
-
     /// Whether the shim's entry points are `P`'s.
     fn bound() -> bool {
-        BOUND.load(Relaxed) == Self::key()
+        BOUND.as_ref() == Some(&TypeId::of::<P>())
     }
 
     /// Register the netdevice notifier (process context). `EBUSY` if the entry points were ever
-    /// bound to another port type.
+    /// bound to another port type. Called at module init, before anything can hook a device:
+    /// `P` is recorded as bound just before the shim's entry points are set.
     pub(crate) fn register() -> Result<Self> {
-        if let Err(other) = BOUND.cmpxchg(0, Self::key(), Relaxed) {
-            if other != Self::key() {
-                return Err(EBUSY);
-            }
+        if !BOUND.populate(TypeId::of::<P>()) && !Self::bound() {
+            return Err(EBUSY);
         }
         // SAFETY: both entry points match the shim's callback types and stay valid while the
         // module is loaded; they are `P`'s, as `BOUND` records for `hook`/`unhook`; the notifier

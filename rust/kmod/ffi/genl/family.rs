@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 
-//! Registration of the `ofgroup` generic netlink family and its C entry points, which find the
+//! Registration of a generic netlink family and its C entry points, which find the
 //! registration (and so its handler) from the family pointer the genetlink core passes them.
 
 use core::{ffi::c_int, ptr::null};

@@ -45,7 +45,7 @@ pub(crate) struct Reject {
 }
 
 impl Reject {
-    /// A refusal with errno `errno` (either sign: `logic::error::errno` values or
+    /// A refusal with errno `errno` (either sign: a positive errno value or
     /// `Error::to_errno()`) and a formatted message.
     pub(crate) fn new(errno: i32, msg: core::fmt::Arguments<'_>, bad_attr: Option<usize>) -> Self {
         let mut r = Reject {

@@ -10,6 +10,11 @@ use super::family::MONITOR;
 use crate::ffi::raw;
 
 /// A `do` request.
+///
+/// # Invariants
+///
+/// `info` is the live request of a `do` call of a registered family and `attrs` its attribute
+/// bytes, both valid for `'a`.
 pub(crate) struct Request<'a> {
     info: *mut bindings::genl_info,
     attrs: &'a [u8],

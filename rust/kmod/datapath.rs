@@ -19,7 +19,7 @@ use crate::ffi::PerCpu;
 
 use crate::action;
 use crate::ffi::net::{DevError, NetDev, Rtnl, Skb};
-use crate::ffi::{net, RcuXArray};
+use crate::ffi::{net, RcuXArray, Retired};
 use crate::flow::{FlowError, FlowTable, Selector};
 use crate::logic::model::{BucketPos, BucketSpec, GroupSpec};
 use crate::logic::{flow::Match, model::Action};
@@ -27,7 +27,7 @@ use crate::port::{Port, PortInfo};
 use crate::table::{AddMode, OpResult, PortLiveness, Table};
 
 /// Largest port number (OFPP_MAX).
-pub(crate) const PORT_MAX: u32 = 0xffff_ff00;
+pub(crate) const PORT_MAX: u32 = crate::logic::model::OFPP_MAX;
 
 /// Datapath-wide counters.
 pub(crate) struct DpStats {
@@ -173,7 +173,7 @@ impl Datapath {
             }
         })?;
         if let Err(e) = dp.ports.store(no, port.clone()) {
-            drop(port.dev.unhook(&rtnl));
+            drop(port.dev.unhook::<Port>(&rtnl));
             return Err(PortError::Kernel(e));
         }
         dp.n_ports.add(1u32, Relaxed);
@@ -208,28 +208,23 @@ impl Datapath {
         let Some(retired) = self.ports.erase(no) else {
             return false;
         };
+        self.retire_port(rtnl, retired);
+        true
+    }
+
+    /// Finish detaching a port already unpublished from `ports`, under RTNL.
+    fn retire_port(&self, rtnl: &Rtnl, retired: Retired<Port>) {
         if let Some(port) = retired.value() {
-            drop(port.dev.unhook(rtnl));
+            drop(port.dev.unhook::<Port>(rtnl));
         }
         self.n_ports.fetch_sub(1u32, Relaxed);
-        true
     }
 
     /// Detach every port (module exit).
     pub(crate) fn detach_all(&self) {
         let rtnl = Rtnl::lock();
-        let mut cursor = 0usize;
-        loop {
-            let no = {
-                let rcu = rcu::read_lock();
-                match self.ports.find(&rcu, &mut cursor) {
-                    Some((no, _)) => no,
-                    None => break,
-                }
-            };
-            self.detach_locked(&rtnl, no);
-            cursor = no as usize + 1;
-        }
+        self.ports
+            .drain(|_, retired| self.retire_port(&rtnl, retired));
     }
 
     /// Port `no` (counted reference), for replies.

@@ -5,6 +5,9 @@
 //! Crate root of `ofgroup.ko`. Files below hold one responsibility each; `ffi` is the only place
 //! that touches C.
 
+// Only `ffi` may hold unsafe code (see its `allow` below).
+#![deny(unsafe_code)]
+
 use kernel::{prelude::*, sync::Arc};
 
 mod action;
@@ -14,10 +17,10 @@ mod bench;
 mod bucket;
 mod counters;
 mod datapath;
+#[allow(unsafe_code)]
 mod ffi;
 mod flow;
 mod genl;
-mod genl_dp;
 mod group;
 mod port;
 mod table;
@@ -94,8 +97,8 @@ pub(crate) fn limits() -> Limits {
 
 struct OfGroup {
     loaded_at_ns: u64,
-    family: Option<Pin<KBox<ffi::genl::Family>>>,
-    hooks: Option<ffi::net::NetHooks>,
+    family: Option<Pin<KBox<ffi::genl::Family<genl::Ops>>>>,
+    hooks: Option<ffi::net::NetHooks<port::Port>>,
     dp: Option<Arc<Datapath>>,
 }
 
@@ -111,7 +114,10 @@ impl kernel::Module for OfGroup {
         let table = Arc::pin_init(Table::new(l), GFP_KERNEL)?;
         let dp = Arc::pin_init(Datapath::new(table), GFP_KERNEL)?;
         let hooks = ffi::net::NetHooks::register()?;
-        let family = KBox::pin_init(ffi::genl::Family::register(module, dp.clone()), GFP_KERNEL)?;
+        let family = KBox::pin_init(
+            ffi::genl::Family::register(module, genl::Ops::new(dp.clone())),
+            GFP_KERNEL,
+        )?;
         pr_info!(
             "ofgroup {} loaded (max_groups={}, max_buckets={})\n",
             VERSION,

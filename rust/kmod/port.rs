@@ -3,11 +3,15 @@
 //! Datapath ports: a net device of the initial netns attached under an OpenFlow port number,
 //! with its counters and liveness.
 
-use kernel::{prelude::*, sync::Arc};
+use kernel::{
+    prelude::*,
+    sync::{rcu, Arc, ArcBorrow},
+};
 
+use crate::action;
 use crate::counters::{Counters, Totals};
-use crate::datapath::Datapath;
-use crate::ffi::net::{NetDev, Skb};
+use crate::datapath::{self, Datapath};
+use crate::ffi::net::{NetDev, PortHooks, Rtnl, Skb};
 use crate::ffi::PerCpu;
 use crate::logic::gso::Wire;
 
@@ -109,5 +113,15 @@ impl Port {
             tx: self.tx.read(),
             tx_dropped,
         }
+    }
+}
+
+impl PortHooks for Port {
+    fn rx(port: &Self, skb: Skb, rcu: &rcu::Guard) {
+        action::receive(port, skb, rcu);
+    }
+
+    fn gone(port: ArcBorrow<'_, Self>, rtnl: &Rtnl) {
+        datapath::device_gone(port, rtnl);
     }
 }

@@ -21,7 +21,7 @@ use kernel::{
 
 use crate::abi::{action_bit, capability};
 use crate::bucket::Bucket;
-use crate::ffi::RcuXArray;
+use crate::ffi::{RcuXArray, Retired};
 #[cfg(ofgroup_kunit)]
 use crate::group::GroupStats;
 use crate::group::{Group, GroupShared};
@@ -50,7 +50,7 @@ impl OpError {
     pub(crate) fn errno(&self) -> i32 {
         match self {
             OpError::Of(e) => e.errno(),
-            OpError::NoMem => 12, // ENOMEM
+            OpError::NoMem => ENOMEM.to_errno().abs(),
         }
     }
 }
@@ -497,20 +497,10 @@ impl Table {
     pub(crate) fn delete_all(&self) -> u32 {
         let mut w = self.writer.lock();
         let mut n = 0;
-        let mut cursor = 0usize;
-        loop {
-            let id = {
-                let rcu = rcu::read_lock();
-                match self.groups.find(&rcu, &mut cursor) {
-                    Some((id, _)) => id,
-                    None => break,
-                }
-            };
-            if self.delete_locked(&mut w, id) {
-                n += 1;
-            }
-            cursor = id as usize + 1;
-        }
+        self.groups.drain(|id, retired| {
+            retire_group(&mut w, id, &retired);
+            n += 1;
+        });
         n
     }
 
@@ -544,14 +534,7 @@ impl Table {
         let Some(retired) = self.groups.erase(id) else {
             return false;
         };
-        if let Some(g) = retired.value() {
-            for r in g.group_refs() {
-                unindex(w, r, id);
-            }
-            w.count = w.count.saturating_sub(1);
-            let t = g.group_type as usize;
-            w.per_type[t] = w.per_type[t].saturating_sub(1);
-        }
+        retire_group(w, id, &retired);
         true
     }
 
@@ -654,6 +637,18 @@ impl Table {
 }
 
 /// A bucket spec equal to an installed bucket (for insert/remove, which rebuild the group).
+/// Account for group `id`, just removed from the table: drop its chaining edges and counts.
+fn retire_group(w: &mut Writer, id: u32, retired: &Retired<Group>) {
+    if let Some(g) = retired.value() {
+        for r in g.group_refs() {
+            unindex(w, r, id);
+        }
+        w.count = w.count.saturating_sub(1);
+        let t = g.group_type as usize;
+        w.per_type[t] = w.per_type[t].saturating_sub(1);
+    }
+}
+
 fn spec_of(b: &Bucket) -> BucketSpec<'_> {
     BucketSpec {
         bucket_id: Some(b.id),

@@ -1,20 +1,18 @@
 // SPDX-License-Identifier: GPL-2.0
 
 //! Networking at the C boundary: frames (`Skb`), held net devices (`NetDev`), RTNL, the frame
-//! hook that makes a device a datapath port, and the two entry points the shim calls (a frame
-//! arrived on a port; a port's device is going away).
+//! hook that makes a device a port, and the two entry points the shim calls (a frame arrived on
+//! a port; a port's device is going away), which hand over to the port type's [`PortHooks`].
 
-use core::ffi::c_void;
-use core::ptr::NonNull;
+use core::{any::TypeId, ffi::c_void, marker::PhantomData, ptr::NonNull};
 use kernel::{
     bindings,
     error::to_result,
     prelude::*,
-    sync::{Arc, ArcBorrow},
+    sync::{rcu, Arc, ArcBorrow, SetOnce},
 };
 
 use super::raw;
-use crate::port::Port;
 
 /// A frame: an owned `sk_buff` whose data starts at the Ethernet header.
 ///
@@ -33,6 +31,7 @@ impl Skb {
     /// `skb` is a valid `sk_buff` whose ownership passes to the result, positioned at the
     /// Ethernet header.
     unsafe fn from_raw(skb: *mut bindings::sk_buff) -> Option<Self> {
+        // INVARIANT: a valid skb, owned and at its Ethernet header (caller contract).
         NonNull::new(skb).map(Skb)
     }
 
@@ -191,6 +190,7 @@ impl NetDev {
         let p = unsafe { raw::ofg_dev_get(ifindex, buf.as_ptr().cast()) };
         // SAFETY: `p` is a pointer or an ERR_PTR; IS_ERR only inspects the value.
         match unsafe { raw::ofg_ptr_err(p.cast()) } {
+            // INVARIANT: `ofg_dev_get` took a reference on a device of the initial netns.
             0 => NonNull::new(p).map(NetDev).ok_or(DevError::NoDevice),
             e if e == -(bindings::EINVAL as kernel::ffi::c_long) => Err(DevError::NotEthernet),
             _ => Err(DevError::NoDevice),
@@ -223,11 +223,17 @@ impl NetDev {
         unsafe { raw::ofg_xmit(self.0.as_ptr(), skb.into_raw()) == 0 }
     }
 
-    /// Make this device a port: its frames go to `rx_entry` with `port`. The registration owns
-    /// one reference of `port`, given back by `unhook`. `EBUSY` if another rx_handler owns it.
-    pub(crate) fn hook(&self, _rtnl: &Rtnl, port: Arc<Port>) -> Result {
+    /// Make this device a port: its frames go to `P::rx` with `port`. The registration owns one
+    /// reference of `port`, given back by `unhook`. `EBUSY` if another rx_handler owns the
+    /// device; `EINVAL` unless `NetHooks<P>` was registered (the entry points frames reach).
+    pub(crate) fn hook<P: PortHooks>(&self, _rtnl: &Rtnl, port: Arc<P>) -> Result {
+        if !NetHooks::<P>::bound() {
+            return Err(EINVAL);
+        }
         let p = Arc::into_raw(port);
-        // SAFETY: RTNL held; held device; `p` stays valid until `unhook` takes it back.
+        // SAFETY: RTNL held; held device; `p` stays valid until `unhook` takes it back. The
+        // shim's entry points are those of `P` (checked above, and never rebound to another
+        // type), so they read `p` as the `Arc<P>` it is.
         let rc = unsafe { raw::ofg_port_hook(self.0.as_ptr(), p.cast_mut().cast()) };
         if rc != 0 {
             // SAFETY: registration failed, so `p` is still ours, from `into_raw` above.
@@ -239,16 +245,20 @@ impl NetDev {
     /// Undo `hook`: after this returns no frame of this device reaches the datapath any more
     /// (the kernel waited for frames in flight). Returns the registration's port reference;
     /// `None` if our hook is not registered on the device.
-    pub(crate) fn unhook(&self, _rtnl: &Rtnl) -> Option<Arc<Port>> {
+    pub(crate) fn unhook<P: PortHooks>(&self, _rtnl: &Rtnl) -> Option<Arc<P>> {
+        if !NetHooks::<P>::bound() {
+            return None;
+        }
         // SAFETY: RTNL held; held device. The shim unregisters only our own frame hook.
         let p = unsafe { raw::ofg_port_unhook(self.0.as_ptr()) };
         if p.is_null() {
             return None;
         }
-        // SAFETY: only `hook` registers our frame hook, always with a pointer from
-        // `Arc::into_raw(Arc<Port>)`; unregistering ended the registration's use of it, so its
-        // reference is taken back exactly once.
-        Some(unsafe { Arc::from_raw(p.cast_const().cast::<Port>()) })
+        // SAFETY: only `hook::<P>` registers our frame hook (the entry points are bound to `P`,
+        // checked above, and never rebound), always with a pointer from `Arc::into_raw(Arc<P>)`;
+        // unregistering ended the registration's use of it, so its reference is taken back
+        // exactly once.
+        Some(unsafe { Arc::from_raw(p.cast_const().cast::<P>()) })
     }
 }
 
@@ -259,47 +269,89 @@ impl Drop for NetDev {
     }
 }
 
+/// What a port does with its device's events. Implemented by the port type whose `Arc` each
+/// hooked device carries (see [`NetDev::hook`]).
+pub(crate) trait PortHooks: Send + Sync + Sized + 'static {
+    /// A frame arrived on the port's device (softirq, inside the receive path's RCU read
+    /// section, which `rcu` stands for).
+    fn rx(port: &Self, skb: Skb, rcu: &rcu::Guard);
+
+    /// The port's device is being unregistered (or leaves the initial netns), under RTNL.
+    fn gone(port: ArcBorrow<'_, Self>, rtnl: &Rtnl);
+}
+
 /// Frame-hook entry: a frame arrived on a port's device (softirq, RCU read side).
-extern "C" fn rx_entry(port: *mut c_void, skb: *mut bindings::sk_buff) {
-    // SAFETY: the shim passes the data pointer `hook` registered (an `Arc<Port>` reference the
+///
+/// # Safety
+///
+/// `port` is the data pointer `NetDev::hook::<P>` registered, and the registration is alive for
+/// the call.
+unsafe extern "C" fn rx_entry<P: PortHooks>(port: *mut c_void, skb: *mut bindings::sk_buff) {
+    // SAFETY: the shim passes the data pointer `hook::<P>` registered (an `Arc<P>` reference the
     // registration owns until `unhook`, which waits for this call to return).
-    let port = unsafe { ArcBorrow::from_raw(port.cast_const().cast::<Port>()) };
+    let port = unsafe { ArcBorrow::from_raw(port.cast_const().cast::<P>()) };
     // SAFETY: the shim hands over an skb it no longer uses, at its Ethernet header.
     if let Some(skb) = unsafe { Skb::from_raw(skb) } {
         // The frame hook already runs in the receive path's RCU read section; nesting is cheap
         // and gives the datapath a guard to borrow from.
-        let rcu = kernel::sync::rcu::read_lock();
-        crate::action::receive(&port, skb, &rcu);
+        let rcu = rcu::read_lock();
+        P::rx(&port, skb, &rcu);
     }
 }
 
 /// Notifier entry: a port's device is being unregistered, under RTNL.
-extern "C" fn gone_entry(port: *mut c_void) {
+///
+/// # Safety
+///
+/// As for `rx_entry`, and RTNL is held.
+unsafe extern "C" fn gone_entry<P: PortHooks>(port: *mut c_void) {
     // SAFETY: as in `rx_entry`; the notifier runs under RTNL, which `unhook` also needs, so the
     // registration's reference is alive for this whole call.
-    let port = unsafe { ArcBorrow::from_raw(port.cast_const().cast::<Port>()) };
+    let port = unsafe { ArcBorrow::from_raw(port.cast_const().cast::<P>()) };
     // SAFETY: netdevice notifiers run with RTNL held.
     let rtnl = unsafe { Rtnl::assume_held() };
-    crate::datapath::device_gone(port, &rtnl);
+    P::gone(port, &rtnl);
 }
 
-/// Registration of the frame hook's and notifier's entry points; unregisters the notifier on
-/// drop (every port must be detached before).
-pub(crate) struct NetHooks(());
+/// The port type the shim's entry points are bound to. Set by the first `NetHooks::register` and
+/// never changed after, so every hooked device's data pointer is read as the type it was hooked
+/// with.
+static BOUND: SetOnce<TypeId> = SetOnce::new();
 
-impl NetHooks {
-    /// Register the netdevice notifier (process context).
+/// Registration of the frame hook's and notifier's entry points for ports of type `P`;
+/// unregisters the notifier on drop (every port must be detached before).
+///
+/// # Invariants
+///
+/// The netdevice notifier is registered, and the shim's entry points are `rx_entry::<P>` and
+/// `gone_entry::<P>`.
+pub(crate) struct NetHooks<P: PortHooks>(PhantomData<P>);
+
+impl<P: PortHooks> NetHooks<P> {
+    /// Whether the shim's entry points are `P`'s.
+    fn bound() -> bool {
+        BOUND.as_ref() == Some(&TypeId::of::<P>())
+    }
+
+    /// Register the netdevice notifier (process context). `EBUSY` if the entry points were ever
+    /// bound to another port type. Called at module init, before anything can hook a device:
+    /// `P` is recorded as bound just before the shim's entry points are set.
     pub(crate) fn register() -> Result<Self> {
+        if !BOUND.populate(TypeId::of::<P>()) && !Self::bound() {
+            return Err(EBUSY);
+        }
         // SAFETY: both entry points match the shim's callback types and stay valid while the
-        // module is loaded; the notifier is unregistered in Drop, before unload.
-        to_result(unsafe { raw::ofg_net_init(Some(rx_entry), Some(gone_entry)) })?;
-        Ok(NetHooks(()))
+        // module is loaded; they are `P`'s, as `BOUND` records for `hook`/`unhook`; the notifier
+        // is unregistered in Drop, before unload.
+        to_result(unsafe { raw::ofg_net_init(Some(rx_entry::<P>), Some(gone_entry::<P>)) })?;
+        // INVARIANT: registered, with `P`'s entry points.
+        Ok(NetHooks(PhantomData))
     }
 }
 
-impl Drop for NetHooks {
+impl<P: PortHooks> Drop for NetHooks<P> {
     fn drop(&mut self) {
-        // SAFETY: registered in `register`.
+        // SAFETY: registered (type invariant).
         unsafe { raw::ofg_net_exit() }
     }
 }

@@ -55,6 +55,7 @@ unsafe impl<T: Send + Sync + 'static> Sync for RcuCell<T> {}
 impl<T: Send + Sync + 'static> RcuCell<T> {
     /// An empty cell.
     pub(crate) fn new() -> Self {
+        // INVARIANT: null.
         RcuCell {
             ptr: Atomic::new(core::ptr::null_mut()),
         }
@@ -73,6 +74,8 @@ impl<T: Send + Sync + 'static> RcuCell<T> {
     /// grace period. Callers serialize replacements. Process context.
     pub(crate) fn replace(&self, v: Option<Arc<T>>) {
         let new = v.map_or(core::ptr::null_mut(), |v| Arc::into_raw(v).cast_mut());
+        // INVARIANT: `new` is null or owns the reference `into_raw` gave up; `old`'s reference is
+        // released only after a grace period, below.
         let old = self.ptr.xchg(new, Full);
         if !old.is_null() {
             // SAFETY: `old` owned a reference (type invariant) that nobody can load any more;

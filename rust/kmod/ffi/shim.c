@@ -122,6 +122,11 @@ u8 ofg_cb_cmd(const struct netlink_callback *cb)
 	return ((const struct genlmsghdr *)nlmsg_data(cb->nlh))->cmd;
 }
 
+const struct genl_family *ofg_cb_family(struct netlink_callback *cb)
+{
+	return genl_info_dump(cb)->family;
+}
+
 const void *ofg_cb_attrs(const struct netlink_callback *cb, int *len)
 {
 	int l = nlmsg_len(cb->nlh) - GENL_HDRLEN;

@@ -53,6 +53,8 @@ struct nlattr;
 const void *ofg_genl_info_attrs(const struct genl_info *info, int *len);
 /* A dump request's genetlink command. */
 u8 ofg_cb_cmd(const struct netlink_callback *cb);
+/* The family a dump runs for. */
+const struct genl_family *ofg_cb_family(struct netlink_callback *cb);
 /* A dump request's attributes and their length. */
 const void *ofg_cb_attrs(const struct netlink_callback *cb, int *len);
 /* Set the extack message (copied) and, if bad is not NULL, the offending attribute. */

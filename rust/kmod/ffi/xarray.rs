@@ -42,6 +42,7 @@ unsafe impl<T: Send + Sync + 'static> Sync for RcuXArray<T> {}
 impl<T: Send + Sync + 'static> RcuXArray<T> {
     /// An empty array.
     pub(crate) fn new() -> impl PinInit<Self> {
+        // INVARIANT: `xa_init` initializes `xa`, empty.
         pin_init!(Self {
             // SAFETY: `xa_init` initializes the xarray in place at `slot`, which is valid for
             // writes and pinned.
@@ -127,6 +128,8 @@ impl<T: Send + Sync + 'static> RcuXArray<T> {
     /// Publish `value` at `index`. Returns the entry it replaced, retired. On allocation failure
     /// nothing changes and `value` is dropped (it was never visible to readers).
     pub(crate) fn store(&self, index: u32, value: Arc<T>) -> Result<Option<Retired<T>>> {
+        // INVARIANT: the array owns the reference `into_raw` gives up (taken back below if the
+        // store fails); the entry it replaces is retired, so released after a grace period.
         let raw_value = Arc::into_raw(value).cast_mut().cast::<c_void>();
         let mut old: *mut c_void = core::ptr::null_mut();
         // SAFETY: initialized xarray; `raw_value` is 4-byte aligned (it points into an `Arc`
@@ -147,6 +150,25 @@ impl<T: Send + Sync + 'static> RcuXArray<T> {
         self.retire(old)
     }
 
+    /// Remove every entry, in index order, handing each (retired) to `f` with its index. The
+    /// caller serializes writers, as for every multi-step update.
+    pub(crate) fn drain(&self, mut f: impl FnMut(u32, Retired<T>)) {
+        let mut cursor = 0usize;
+        loop {
+            let index = {
+                let guard = rcu::read_lock();
+                match self.find_raw(&guard, &mut cursor) {
+                    Some((i, _)) => i,
+                    None => break,
+                }
+            };
+            if let Some(retired) = self.erase(index) {
+                f(index, retired);
+            }
+            cursor = index as usize + 1;
+        }
+    }
+
     fn retire(&self, old: *mut c_void) -> Option<Retired<T>> {
         if old.is_null() {
             return None;
@@ -160,18 +182,7 @@ impl<T: Send + Sync + 'static> RcuXArray<T> {
 #[pinned_drop]
 impl<T: Send + Sync + 'static> PinnedDrop for RcuXArray<T> {
     fn drop(self: Pin<&mut Self>) {
-        let mut cursor = 0usize;
-        loop {
-            let index = {
-                let guard = rcu::read_lock();
-                match self.find(&guard, &mut cursor) {
-                    Some((i, _)) => i,
-                    None => break,
-                }
-            };
-            drop(self.erase(index));
-            cursor = index as usize + 1;
-        }
+        self.drain(|_, retired| drop(retired));
         // SAFETY: the array is empty and nobody can reach it any more (we are dropping it).
         unsafe { bindings::xa_destroy(self.ptr()) };
     }

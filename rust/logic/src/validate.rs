@@ -1,9 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0
 
-//! Validation of group requests, bucket id assignment and bucket-command positions: everything that
-//! decides whether a request is acceptable before the table changes. Nothing here allocates.
+//! Validation of group requests, bucket id assignment, bucket-command positions and flow output
+//! ports: everything that decides whether a request is acceptable before the table changes.
+//! Nothing here allocates.
 
-use super::error::{BucketRef, Error, ErrorKind as K, Field, Result};
+use core::fmt;
+
+use super::error::{errno, BucketRef, Error, ErrorKind as K, Field, Result};
 use super::hash::FieldSet;
 use super::model::{
     Action, BucketPos, BucketSpec, GroupSpec, GroupType, BUCKET_MAX, MAX_ACTIONS, OFPG_MAX,
@@ -255,4 +258,34 @@ pub fn remove_range(group: u32, ids: &[u32], pos: BucketPos) -> Result<core::ops
 pub fn effective_weight(t: GroupType, b: &BucketSpec<'_>) -> u16 {
     b.weight
         .unwrap_or(if t == GroupType::Select { 1 } else { 0 })
+}
+
+/// A flow's output action names a port number that cannot exist (OFPBAC_BAD_OUT_PORT).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct BadOutPort(pub u32);
+
+impl BadOutPort {
+    /// The errno a netlink request fails with.
+    pub fn errno(self) -> i32 {
+        errno::EINVAL
+    }
+}
+
+impl fmt::Display for BadOutPort {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "BAD_OUT_PORT: flow: output:{} is not a port number (1..{})",
+            self.0, OFPP_MAX
+        )
+    }
+}
+
+/// Check one action of a flow: an output names a port number 1..=OFPP_MAX (whether that port is
+/// attached is not checked: a flow may name a port attached later).
+pub fn check_flow_action(a: &Action) -> core::result::Result<(), BadOutPort> {
+    match *a {
+        Action::Output(p) if p == 0 || p > OFPP_MAX => Err(BadOutPort(p)),
+        _ => Ok(()),
+    }
 }

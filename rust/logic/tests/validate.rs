@@ -281,3 +281,22 @@ fn type_names() {
     );
     assert_eq!(GroupType::from_name("bogus"), None);
 }
+
+#[test]
+fn flow_output_ports() {
+    for ok in [1, 2, OFPP_MAX] {
+        assert_eq!(check_flow_action(&Action::Output(ok)), Ok(()));
+    }
+    for bad in [0, OFPP_MAX + 1, OFPP_ANY] {
+        let e = check_flow_action(&Action::Output(bad)).unwrap_err();
+        assert_eq!(e, BadOutPort(bad));
+        assert_eq!(e.errno(), errno::EINVAL);
+        assert_eq!(
+            e.to_string(),
+            format!("BAD_OUT_PORT: flow: output:{bad} is not a port number (1..4294967040)")
+        );
+    }
+    // Group actions are checked against the table, not here.
+    assert_eq!(check_flow_action(&Action::Group(0)), Ok(()));
+    assert_eq!(check_flow_action(&Action::Group(OFPG_ANY)), Ok(()));
+}

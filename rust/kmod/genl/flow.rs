@@ -1,0 +1,153 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! Flow operations: add, modify, delete and dump flows (the match nest is in `flow_match`).
+
+use kernel::{prelude::*, sync::ArcBorrow};
+
+use super::attr::{nomem, parse_action, put_action, u16_of};
+use super::flow_match::{parse_match, put_match};
+use super::{dump, Do, Res};
+use crate::abi::wire::{Attr, Attrs};
+use crate::abi::{cmd, flow_attr as fa};
+use crate::datapath::Datapath;
+use crate::ffi::genl::{Dump, DumpStatus, Msg, Reject};
+use crate::flow::{FlowError, FlowInfo, Selector};
+use crate::logic::{
+    error::errno, flow::Match, model::Action, validate::check_flow_action, work::MAX_FLOW_ACTIONS,
+};
+
+/// OpenFlow's default flow priority.
+const DEFAULT_PRIORITY: u16 = 0x8000;
+
+/// A flow request's parts.
+struct ReqFlow<'a> {
+    priority: Option<u16>,
+    m: Option<Match>,
+    actions: KVec<Action>,
+    action_attrs: KVec<Attr<'a>>,
+    strict: bool,
+}
+
+fn parse_flow<'a>(attrs: &Attrs<'a>) -> Res<ReqFlow<'a>> {
+    let mut f = ReqFlow {
+        priority: None,
+        m: None,
+        actions: KVec::new(),
+        action_attrs: KVec::new(),
+        strict: false,
+    };
+    for a in attrs.clone() {
+        match a.kind {
+            fa::PRIORITY => f.priority = Some(u16_of(&a, "priority")?),
+            fa::MATCH => f.m = Some(parse_match(Some(a))?),
+            fa::ACTION => {
+                let act = parse_action(&a)?;
+                check_flow_action(&act)
+                    .map_err(|e| Reject::new(e.errno(), format_args!("{}", e), Some(a.offset)))?;
+                f.actions.push(act, GFP_KERNEL).map_err(|_| nomem())?;
+                f.action_attrs.push(a, GFP_KERNEL).map_err(|_| nomem())?;
+            }
+            fa::STRICT => f.strict = true,
+            _ => {}
+        }
+    }
+    Ok(f)
+}
+
+impl ReqFlow<'_> {
+    fn reject(&self, e: FlowError) -> Reject {
+        match e {
+            FlowError::BadOutGroup(g) => {
+                let at = self
+                    .actions
+                    .iter()
+                    .position(|a| *a == Action::Group(g))
+                    .and_then(|i| self.action_attrs.get(i))
+                    .map(|a| a.offset);
+                Reject::new(
+                    errno::ENOENT,
+                    format_args!("BAD_OUT_GROUP: flow: group {} does not exist", g),
+                    at,
+                )
+            }
+            FlowError::TableFull => Reject::new(
+                errno::ENOSPC,
+                format_args!(
+                    "TABLE_FULL: the flow table holds {} flows",
+                    crate::flow::MAX_FLOWS
+                ),
+                None,
+            ),
+            FlowError::Refused(e) => {
+                // Too many actions: the first one past the cap; too much work: the action
+                // leading to the group named.
+                let at = match e.via {
+                    Some(g) => self.actions.iter().position(|a| *a == Action::Group(g)),
+                    None => Some(MAX_FLOW_ACTIONS),
+                }
+                .and_then(|i| self.action_attrs.get(i))
+                .map(|a| a.offset);
+                Reject::new(e.errno(), format_args!("{}", e), at)
+            }
+            FlowError::NoMem => nomem(),
+        }
+    }
+
+    fn selector(&self) -> Option<Selector<'_>> {
+        match (&self.m, self.strict) {
+            (m, true) => Some(Selector::Strict(
+                m.as_ref().unwrap_or(&Match::ANY),
+                self.priority.unwrap_or(DEFAULT_PRIORITY),
+            )),
+            (Some(m), false) => Some(Selector::Covered(m)),
+            (None, false) => None,
+        }
+    }
+}
+
+/// flow-new: add a flow (replacing one with the same match and priority).
+pub(super) fn new(dp: ArcBorrow<'_, Datapath>, r: &Do<'_>) -> Res {
+    let f = parse_flow(&r.attrs)?;
+    let m = f.m.unwrap_or(Match::ANY);
+    dp.flow_add(f.priority.unwrap_or(DEFAULT_PRIORITY), m, &f.actions)
+        .map_err(|e| f.reject(e))
+}
+
+/// flow-set, flow-del: modify or delete the flows a selector picks; replies with their count.
+pub(super) fn set_del(dp: ArcBorrow<'_, Datapath>, r: &Do<'_>) -> Res {
+    let f = parse_flow(&r.attrs)?;
+    let sel = f.selector();
+    let n = if r.cmd == cmd::FLOW_SET {
+        let sel = sel.unwrap_or(Selector::Covered(&Match::ANY));
+        dp.flow_modify(sel, &f.actions)
+    } else {
+        dp.flow_delete(sel)
+    }
+    .map_err(|e| f.reject(e))?;
+    r.req
+        .reply(r.cmd, 64, |m| m.put_u32(fa::COUNT, n))
+        .map_err(|_| nomem())
+}
+
+/// flow-get dump: every flow, with its counters.
+pub(super) fn dump(dp: &Datapath, d: &mut Dump<'_>) -> Res<DumpStatus> {
+    dump::items(
+        d,
+        cmd::FLOW_GET,
+        |c| dp.flows.next(c),
+        put_flow,
+        |_| dump::entry_too_big(),
+    )
+}
+
+fn put_flow(m: &mut Msg, f: &FlowInfo) -> Result {
+    m.put_u16(fa::PRIORITY, f.flow.priority)?;
+    put_match(m, &f.flow.m)?;
+    for a in &f.flow.actions {
+        put_action(m, fa::ACTION, a)?;
+    }
+    let s = f.flow.stats.read();
+    m.put_uint(fa::DURATION, f.duration_ns)?;
+    m.put_uint(fa::PACKETS, s.packets)?;
+    m.put_uint(fa::BYTES, s.bytes)
+}

@@ -1,0 +1,349 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! Group operations: add, modify, delete, get and dump groups, reset their counters, and the
+//! table's features; the group attributes of requests, replies and notifications.
+
+use kernel::{prelude::*, sync::ArcBorrow};
+
+use super::attr::{invalid, nomem, put_action, u32_of};
+use super::{attr::parse_action, dump, Do, Res};
+use crate::abi::wire::{Attr, Attrs};
+use crate::abi::{bucket_attr as ba, cmd, features_attr as fa, group_attr as ga};
+use crate::datapath::Datapath;
+use crate::ffi::genl::{Dump, DumpStatus, Msg, Reject, Request};
+use crate::group::Group;
+use crate::logic::{
+    error::{errno, BucketRef, Field},
+    hash::{FieldSet, HashField},
+    model::{Action, BucketSpec, GroupSpec, GroupType, OFPG_ANY, OFPP_ANY},
+};
+use crate::table::{AddMode, OpError, Table};
+
+/// A bucket as requested.
+pub(super) struct ReqBucket {
+    spec_id: Option<u32>,
+    weight: Option<u16>,
+    watch_port: Option<u32>,
+    watch_group: Option<u32>,
+    actions: KVec<Action>,
+    offset: usize,
+}
+
+/// A group request's attributes.
+pub(super) struct ReqGroup<'a> {
+    pub(super) id: Option<Attr<'a>>,
+    group_type: Option<(GroupType, Attr<'a>)>,
+    fields: FieldSet,
+    basis: u32,
+    pub(super) buckets: KVec<ReqBucket>,
+    may_create: bool,
+    pub(super) command_bucket_id: Option<Attr<'a>>,
+}
+
+fn parse_bucket(b: &Attr<'_>) -> Res<ReqBucket> {
+    let mut r = ReqBucket {
+        spec_id: None,
+        weight: None,
+        watch_port: None,
+        watch_group: None,
+        actions: KVec::new(),
+        offset: b.offset,
+    };
+    for a in b.nested() {
+        match a.kind {
+            ba::ID => r.spec_id = Some(u32_of(&a, "bucket id")?),
+            ba::WEIGHT => r.weight = a.u16(),
+            ba::WATCH_PORT => r.watch_port = Some(u32_of(&a, "watch-port")?),
+            ba::WATCH_GROUP => r.watch_group = Some(u32_of(&a, "watch-group")?),
+            ba::ACTION => {
+                let act = parse_action(&a)?;
+                r.actions.push(act, GFP_KERNEL).map_err(|_| nomem())?;
+            }
+            _ => {}
+        }
+    }
+    Ok(r)
+}
+
+pub(super) fn parse_group<'a>(attrs: &Attrs<'a>) -> Res<ReqGroup<'a>> {
+    let mut g = ReqGroup {
+        id: None,
+        group_type: None,
+        fields: FieldSet(0),
+        basis: 0,
+        buckets: KVec::new(),
+        may_create: false,
+        command_bucket_id: None,
+    };
+    for a in attrs.clone() {
+        match a.kind {
+            ga::ID => g.id = Some(a),
+            ga::TYPE => {
+                let v = u32_of(&a, "type")?;
+                let t = GroupType::from_u32(v).ok_or_else(|| {
+                    Reject::new(
+                        errno::EINVAL,
+                        format_args!("BAD_TYPE: unknown group type {}", v),
+                        Some(a.offset),
+                    )
+                })?;
+                g.group_type = Some((t, a));
+            }
+            ga::HASH_FIELD => {
+                let v = u32_of(&a, "hash-field")?;
+                let f = HashField::from_u32(v)
+                    .ok_or_else(|| invalid(format_args!("unknown hash-field {}", v), Some(&a)))?;
+                g.fields.0 |= f.bit();
+            }
+            ga::BASIS => g.basis = u32_of(&a, "basis")?,
+            ga::BUCKET => {
+                let b = parse_bucket(&a)?;
+                g.buckets.push(b, GFP_KERNEL).map_err(|_| nomem())?;
+            }
+            ga::MAY_CREATE => g.may_create = true,
+            ga::COMMAND_BUCKET_ID => g.command_bucket_id = Some(a),
+            _ => {}
+        }
+    }
+    Ok(g)
+}
+
+impl ReqGroup<'_> {
+    pub(super) fn require_id(&self) -> Res<u32> {
+        match &self.id {
+            Some(a) => u32_of(a, "id"),
+            None => Err(invalid(
+                format_args!("missing attribute 'id' (the group id)"),
+                None,
+            )),
+        }
+    }
+
+    pub(super) fn specs(&self) -> Res<KVec<BucketSpec<'_>>> {
+        let mut v = KVec::with_capacity(self.buckets.len(), GFP_KERNEL).map_err(|_| nomem())?;
+        for b in &self.buckets {
+            let spec = BucketSpec {
+                bucket_id: b.spec_id,
+                weight: b.weight,
+                watch_port: b.watch_port,
+                watch_group: b.watch_group,
+                actions: &b.actions,
+            };
+            v.push(spec, GFP_KERNEL).map_err(|_| nomem())?;
+        }
+        Ok(v)
+    }
+
+    /// A table refusal, pointing at the attribute it is about.
+    pub(super) fn reject(&self, e: OpError) -> Reject {
+        match e {
+            OpError::NoMem => nomem(),
+            // About another group or a flow (a work check): no attribute of this request.
+            OpError::Of(e)
+                if e.flow.is_some() || self.id.and_then(|a| a.u32()) != Some(e.group) =>
+            {
+                Reject::new(e.errno(), format_args!("{}", e), None)
+            }
+            OpError::Of(e) => {
+                let by_field = match e.field {
+                    Field::GroupId => self.id.map(|a| a.offset),
+                    Field::Type => self.group_type.map(|(_, a)| a.offset),
+                    Field::CommandBucketId => self.command_bucket_id.map(|a| a.offset),
+                    _ => None,
+                };
+                let by_bucket = match e.bucket {
+                    Some(BucketRef::Index(i)) => self.buckets.get(i).map(|b| b.offset),
+                    Some(BucketRef::Id(id)) => self
+                        .buckets
+                        .iter()
+                        .find(|b| b.spec_id == Some(id))
+                        .map(|b| b.offset),
+                    None => None,
+                };
+                let bad = by_field.or(by_bucket);
+                Reject::new(e.errno(), format_args!("{}", e), bad)
+            }
+        }
+    }
+}
+
+/// group-new, group-set: add or modify a group.
+pub(super) fn set(dp: ArcBorrow<'_, Datapath>, r: &Do<'_>) -> Res {
+    let g = parse_group(&r.attrs)?;
+    let id = g.require_id()?;
+    let (group_type, _) = g.group_type.ok_or_else(|| {
+        invalid(
+            format_args!("missing attribute 'type' (the group type)"),
+            None,
+        )
+    })?;
+    let specs = g.specs()?;
+    let spec = GroupSpec {
+        id,
+        group_type,
+        fields: g.fields,
+        basis: g.basis,
+        buckets: &specs,
+    };
+    let mode = match (r.cmd, g.may_create) {
+        (cmd::GROUP_NEW, _) => AddMode::Add,
+        (_, true) => AddMode::AddOrModify,
+        (_, false) => AddMode::Modify,
+    };
+    dp.group_add(&spec, mode).map_err(|e| g.reject(e))?;
+    notify_change(r.req, &dp.table, id);
+    Ok(())
+}
+
+/// group-del: delete one group or all, and the flows that name them.
+pub(super) fn del(dp: ArcBorrow<'_, Datapath>, r: &Do<'_>) -> Res {
+    let g = parse_group(&r.attrs)?;
+    let id = match &g.id {
+        Some(_) => Some(g.require_id()?),
+        None => None,
+    };
+    // Deleting a group deletes the flows that name it.
+    let deleted = dp.group_delete(id).map_err(|_| {
+        Reject::new(
+            ENOMEM.to_errno(),
+            format_args!("out of memory removing the flows of deleted groups"),
+            None,
+        )
+    })?;
+    if deleted > 0 {
+        notify_del(r.req, id);
+    }
+    Ok(())
+}
+
+/// group-get: one group, with counters on request.
+pub(super) fn get(dp: ArcBorrow<'_, Datapath>, r: &Do<'_>) -> Res {
+    let g = parse_group(&r.attrs)?;
+    let id = g.require_id()?;
+    let stats = r.attrs.find(ga::STATS).is_some();
+    let grp = dp.table.get(id).ok_or_else(|| {
+        Reject::new(
+            errno::ENOENT,
+            format_args!("UNKNOWN_GROUP: group {}: no such group", id),
+            g.id.map(|a| a.offset),
+        )
+    })?;
+    r.req
+        .reply(cmd::GROUP_GET, group_size(&grp), |m| {
+            put_group(m, &grp, stats)
+        })
+        .map_err(|_| nomem())
+}
+
+/// group-get dump: every group, with counters on request.
+pub(super) fn dump(dp: &Datapath, d: &mut Dump<'_>) -> Res<DumpStatus> {
+    let stats = Attrs::new(d.attr_bytes()).find(ga::STATS).is_some();
+    dump::items(
+        d,
+        cmd::GROUP_GET,
+        |c| dp.table.next(c),
+        |m, g| put_group(m, g, stats),
+        |g| {
+            Reject::new(
+                EMSGSIZE.to_errno(),
+                format_args!("group {} does not fit in one dump message", g.id),
+                None,
+            )
+        },
+    )
+}
+
+/// stats-reset: zero the counters of one group or all.
+pub(super) fn stats_reset(dp: ArcBorrow<'_, Datapath>, r: &Do<'_>) -> Res {
+    let g = parse_group(&r.attrs)?;
+    let id = match &g.id {
+        Some(_) => Some(g.require_id()?),
+        None => None,
+    };
+    dp.table.reset_stats(id).map_err(|e| g.reject(e))
+}
+
+/// features-get: what the table supports.
+pub(super) fn features(dp: ArcBorrow<'_, Datapath>, r: &Do<'_>) -> Res {
+    let f = dp.table.features();
+    r.req
+        .reply(cmd::FEATURES_GET, 256, |m| {
+            m.put_u32(fa::TYPES, f.types)?;
+            m.put_u32(fa::CAPABILITIES, f.capabilities)?;
+            for mg in f.max_groups {
+                m.put_u32(fa::MAX_GROUPS, mg)?;
+            }
+            m.put_u32(fa::MAX_BUCKETS, f.max_buckets)?;
+            m.put_u32(fa::ACTIONS, f.actions)?;
+            m.put_u32(fa::MAX_ACTIONS, f.max_actions)?;
+            m.put_u32(fa::WORK_BUDGET, f.work_budget)
+        })
+        .map_err(|_| nomem())
+}
+
+/// Room for one group's message.
+fn group_size(g: &Group) -> usize {
+    let actions: usize = g.buckets.iter().map(|b| b.actions.len()).sum();
+    256 + g.buckets.len() * 96 + actions * 16
+}
+
+/// A group's attributes (and counters, with `stats`).
+fn put_group(m: &mut Msg, g: &Group, stats: bool) -> Result {
+    m.put_u32(ga::ID, g.id)?;
+    m.put_u32(ga::TYPE, g.group_type as u32)?;
+    for f in g.fields.iter() {
+        m.put_u32(ga::HASH_FIELD, f as u32)?;
+    }
+    if g.group_type == GroupType::Select {
+        m.put_u32(ga::BASIS, g.basis)?;
+    }
+    for b in &g.buckets {
+        m.nest(ga::BUCKET, |m| {
+            m.put_u32(ba::ID, b.id)?;
+            if g.group_type == GroupType::Select {
+                m.put_u16(ba::WEIGHT, b.weight)?;
+            }
+            if b.watch.port != OFPP_ANY {
+                m.put_u32(ba::WATCH_PORT, b.watch.port)?;
+            }
+            if b.watch.group != OFPG_ANY {
+                m.put_u32(ba::WATCH_GROUP, b.watch.group)?;
+            }
+            for a in &b.actions {
+                put_action(m, ba::ACTION, a)?;
+            }
+            if stats {
+                let s = b.stats.read();
+                m.put_uint(ba::PACKETS, s.packets)?;
+                m.put_uint(ba::BYTES, s.bytes)?;
+            }
+            Ok(())
+        })?;
+    }
+    if stats {
+        let s = g.shared.stats.read();
+        m.put_uint(ga::DURATION, g.duration_ns())?;
+        m.put_u32(ga::REF_COUNT, g.shared.flow_refs())?;
+        m.put_uint(ga::PACKETS, s.packets)?;
+        m.put_uint(ga::BYTES, s.bytes)?;
+    }
+    Ok(())
+}
+
+/// Tell the monitor group that group `id` was added or changed. A lost notification (memory)
+/// does not fail the request that already changed the table.
+pub(super) fn notify_change(req: &Request<'_>, t: &Table, id: u32) {
+    if let Some(g) = t.get(id) {
+        let _ = req.notify(cmd::GROUP_CHANGE_NTF, group_size(&g), |m| {
+            put_group(m, &g, false)
+        });
+    }
+}
+
+/// Tell the monitor group that group `id` (or every group) was deleted.
+fn notify_del(req: &Request<'_>, id: Option<u32>) {
+    let _ = req.notify(cmd::GROUP_DEL_NTF, 64, |m| match id {
+        Some(id) => m.put_u32(ga::ID, id),
+        None => Ok(()),
+    });
+}

@@ -7,6 +7,12 @@
 //! (names, numbers, types) and, in the VM, to the policy the loaded module registers.
 #![cfg_attr(not(MODULE), no_std)]
 
+// The logic crate's flow types, under the name the kernel module gives them (there `abi` and
+// `logic` are sibling modules of one crate, so `crate::logic` names the same code in both builds).
+#[cfg(not(MODULE))]
+extern crate ofgroup_logic as logic;
+
+pub mod match_nest;
 pub mod wire;
 
 /// Generic netlink family name.

@@ -11,32 +11,18 @@
 use std::fmt::Write;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 
-use ofgroup_abi::match_attr as ma;
+pub use ofgroup_logic::flow::{IpMasked, MatchSpec, DEFAULT_PRIORITY};
 use ofgroup_logic::model::{Action, OFPP_MAX};
+pub use ofgroup_logic::packet::{
+    ETH_TYPE_IP as ETH_TYPE_IPV4, ETH_TYPE_IPV6, ETH_TYPE_VLAN, IPPROTO_ICMP, IPPROTO_ICMPV6,
+    IPPROTO_SCTP, IPPROTO_TCP, IPPROTO_UDP,
+};
 
 use crate::format::format_actions;
 use crate::parse::{number, parse_action, ParseError, Tok};
 
-/// Priority of a flow that does not say (OFP_DEFAULT_PRIORITY); not printed, as OVS does.
-pub const DEFAULT_PRIORITY: u16 = 32768;
-/// Ethernet type IPv4.
-pub const ETH_TYPE_IPV4: u16 = 0x0800;
-/// Ethernet type ARP.
+/// Ethernet type ARP (only the CLI names it: a shorthand and a frame it builds).
 pub const ETH_TYPE_ARP: u16 = 0x0806;
-/// Ethernet type IPv6.
-pub const ETH_TYPE_IPV6: u16 = 0x86dd;
-/// Ethernet type of an 802.1Q tag.
-pub const ETH_TYPE_VLAN: u16 = 0x8100;
-/// IP protocol ICMP.
-pub const IPPROTO_ICMP: u8 = 1;
-/// IP protocol TCP.
-pub const IPPROTO_TCP: u8 = 6;
-/// IP protocol UDP.
-pub const IPPROTO_UDP: u8 = 17;
-/// IP protocol ICMPv6.
-pub const IPPROTO_ICMPV6: u8 = 58;
-/// IP protocol SCTP.
-pub const IPPROTO_SCTP: u8 = 132;
 
 /// The protocol shorthands: name, eth_type, ip_proto.
 pub const SHORTHANDS: [(&str, u16, Option<u8>); 11] = [
@@ -53,75 +39,38 @@ pub const SHORTHANDS: [(&str, u16, Option<u8>); 11] = [
     ("arp", ETH_TYPE_ARP, None),
 ];
 
-/// An Ethernet address and its mask (all ones: exact); the address is already masked.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct MacMasked {
-    /// Address.
-    pub addr: [u8; 6],
-    /// Mask.
-    pub mask: [u8; 6],
-}
-
-/// An IP address and its mask, both of the same family; the address is already masked.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct IpMasked {
-    /// Address.
-    pub addr: IpAddr,
-    /// Mask.
-    pub mask: IpAddr,
-}
-
-fn ip_bytes(a: IpAddr) -> Vec<u8> {
-    match a {
-        IpAddr::V4(a) => a.octets().to_vec(),
-        IpAddr::V6(a) => a.octets().to_vec(),
+/// The address of an IP match.
+pub fn ip_addr(ip: &IpMasked) -> IpAddr {
+    match *ip {
+        IpMasked::V4(a, _) => IpAddr::V4(Ipv4Addr::from(a)),
+        IpMasked::V6(a, _) => IpAddr::V6(Ipv6Addr::from(a)),
     }
 }
 
-impl IpMasked {
-    /// An exact address (mask all ones).
-    pub fn exact(addr: IpAddr) -> Self {
-        let mask = match addr {
-            IpAddr::V4(_) => IpAddr::V4(Ipv4Addr::from(u32::MAX)),
-            IpAddr::V6(_) => IpAddr::V6(Ipv6Addr::from(u128::MAX)),
-        };
-        IpMasked { addr, mask }
-    }
-
-    /// The address on the wire (4 or 16 bytes).
-    pub fn addr_bytes(&self) -> Vec<u8> {
-        ip_bytes(self.addr)
-    }
-
-    /// The mask on the wire (4 or 16 bytes).
-    pub fn mask_bytes(&self) -> Vec<u8> {
-        ip_bytes(self.mask)
-    }
-
-    /// The mask is all ones.
-    pub fn is_exact(&self) -> bool {
-        self.mask_bytes().iter().all(|&b| b == 0xff)
-    }
-
-    /// The prefix length, when the mask is one.
-    pub fn prefix(&self) -> Option<u32> {
-        prefix_len(&self.mask_bytes())
+/// The mask of an IP match.
+pub fn ip_mask(ip: &IpMasked) -> IpAddr {
+    match *ip {
+        IpMasked::V4(_, m) => IpAddr::V4(Ipv4Addr::from(m)),
+        IpMasked::V6(_, m) => IpAddr::V6(Ipv6Addr::from(m)),
     }
 }
 
-impl MacMasked {
-    /// An exact address.
-    pub fn exact(addr: [u8; 6]) -> Self {
-        MacMasked {
-            addr,
-            mask: [0xff; 6],
-        }
+/// The mask bytes of an IP match (4 or 16).
+fn ip_mask_bytes(ip: &IpMasked) -> &[u8] {
+    match ip {
+        IpMasked::V4(_, m) => m,
+        IpMasked::V6(_, m) => m,
     }
+}
 
-    /// The mask is all ones.
-    pub fn is_exact(&self) -> bool {
-        self.mask == [0xff; 6]
-    }
+/// The IP match's mask is all ones.
+pub fn ip_is_exact(ip: &IpMasked) -> bool {
+    ip_mask_bytes(ip).iter().all(|&b| b == 0xff)
+}
+
+/// An Ethernet mask is all ones.
+pub fn mac_is_exact(mask: &[u8; 6]) -> bool {
+    *mask == [0xff; 6]
 }
 
 /// Leading ones of a contiguous mask, or `None` when it is not contiguous.
@@ -136,45 +85,13 @@ fn prefix_len(mask: &[u8]) -> Option<u32> {
     ok.then_some(ones)
 }
 
-/// A flow match; `None` is a wildcard.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct Match {
-    /// `in_port`.
-    pub in_port: Option<u32>,
-    /// `dl_src` / `eth_src`.
-    pub eth_src: Option<MacMasked>,
-    /// `dl_dst` / `eth_dst`.
-    pub eth_dst: Option<MacMasked>,
-    /// `dl_type` / `eth_type` (or a shorthand).
-    pub eth_type: Option<u16>,
-    /// `dl_vlan` / `vlan_vid`.
-    pub vlan_vid: Option<u16>,
-    /// `nw_proto` / `ip_proto` (or a shorthand).
-    pub ip_proto: Option<u8>,
-    /// `nw_src` (IPv4) or `ipv6_src`.
-    pub ip_src: Option<IpMasked>,
-    /// `nw_dst` (IPv4) or `ipv6_dst`.
-    pub ip_dst: Option<IpMasked>,
-    /// `tp_src` (TCP/UDP/SCTP) or `icmp_type` / `icmpv6_type`.
-    pub l4_src: Option<u16>,
-    /// `tp_dst` (TCP/UDP/SCTP) or `icmp_code` / `icmpv6_code`.
-    pub l4_dst: Option<u16>,
-}
-
-impl Match {
-    /// Nothing is matched (every frame matches).
-    pub fn is_empty(&self) -> bool {
-        *self == Match::default()
-    }
-}
-
 /// A flow as written: priority, match, actions (empty is drop).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Flow {
     /// `priority` (default 32768).
     pub priority: u16,
-    /// The match.
-    pub matches: Match,
+    /// The match (`None` fields are wildcards).
+    pub matches: MatchSpec,
     /// Actions in order; empty is `drop`.
     pub actions: Vec<Action>,
 }
@@ -183,7 +100,7 @@ impl Default for Flow {
     fn default() -> Self {
         Flow {
             priority: DEFAULT_PRIORITY,
-            matches: Match::default(),
+            matches: MatchSpec::default(),
             actions: Vec::new(),
         }
     }
@@ -494,7 +411,7 @@ impl<'a> Parser<'a> {
                 for (a, m) in addr.iter_mut().zip(mask) {
                     *a &= m;
                 }
-                let val = (mask != [0; 6]).then_some(MacMasked { addr, mask });
+                let val = (mask != [0; 6]).then_some((addr, mask));
                 if src {
                     self.flow.matches.eth_src = val;
                 } else {
@@ -528,8 +445,8 @@ impl<'a> Parser<'a> {
                 self.claim(if src { Slot::IpSrc } else { Slot::IpDst }, key, tok)?;
                 let v6 = key.starts_with("ipv6");
                 let ip = parse_ip_masked(&tok, key, v, v6)?;
-                self.exact_only(&tok, key, ip.is_exact())?;
-                let val = ip.mask_bytes().iter().any(|&b| b != 0).then_some(ip);
+                self.exact_only(&tok, key, ip_is_exact(&ip))?;
+                let val = ip_mask_bytes(&ip).iter().any(|&b| b != 0).then_some(ip);
                 if src {
                     self.flow.matches.ip_src = val;
                 } else {
@@ -637,7 +554,10 @@ fn parse_ip_masked(tok: &Tok<'_>, key: &str, v: &str, v6: bool) -> Result<IpMask
         ))
     })?;
     let mask = match m {
-        None => IpMasked::exact(addr).mask,
+        None => match addr {
+            IpAddr::V4(_) => IpAddr::V4(Ipv4Addr::from(u32::MAX)),
+            IpAddr::V6(_) => IpAddr::V6(Ipv6Addr::from(u128::MAX)),
+        },
         Some(m) if !m.is_empty() && m.bytes().all(|b| b.is_ascii_digit()) => {
             let n: u32 =
                 m.parse().ok().filter(|&n| n <= bits).ok_or_else(|| {
@@ -660,12 +580,15 @@ fn parse_ip_masked(tok: &Tok<'_>, key: &str, v: &str, v6: bool) -> Result<IpMask
             ))
         })?,
     };
-    let masked = match (addr, mask) {
-        (IpAddr::V4(a), IpAddr::V4(m)) => IpAddr::V4(Ipv4Addr::from(u32::from(a) & u32::from(m))),
-        (IpAddr::V6(a), IpAddr::V6(m)) => IpAddr::V6(Ipv6Addr::from(u128::from(a) & u128::from(m))),
+    Ok(match (addr, mask) {
+        (IpAddr::V4(a), IpAddr::V4(m)) => {
+            IpMasked::V4((u32::from(a) & u32::from(m)).to_be_bytes(), m.octets())
+        }
+        (IpAddr::V6(a), IpAddr::V6(m)) => {
+            IpMasked::V6((u128::from(a) & u128::from(m)).to_be_bytes(), m.octets())
+        }
         _ => unreachable!("address and mask parsed as the same family"),
-    };
-    Ok(IpMasked { addr: masked, mask })
+    })
 }
 
 fn parse_actions(list: &str, base: usize) -> Result<Vec<Action>, ParseError> {
@@ -736,7 +659,7 @@ pub fn parse_flow(input: &str, cmd: FlowCommand) -> Result<Flow, ParseError> {
 }
 
 /// Parse a frame description (match syntax, exact values only, no priority/in_port/actions).
-pub fn parse_frame_match(input: &str) -> Result<Match, ParseError> {
+pub fn parse_frame_match(input: &str) -> Result<MatchSpec, ParseError> {
     parse_inner(input, Mode::Frame).map(|f| f.matches)
 }
 
@@ -770,26 +693,27 @@ pub fn parse_flow_line(line: &str) -> Result<Option<(FlowCommand, Flow)>, ParseE
 }
 
 fn format_ip(ip: &IpMasked) -> String {
-    if ip.is_exact() {
-        return ip.addr.to_string();
+    let addr = ip_addr(ip);
+    if ip_is_exact(ip) {
+        return addr.to_string();
     }
-    match ip.prefix() {
-        Some(n) => format!("{}/{n}", ip.addr),
-        None => format!("{}/{}", ip.addr, ip.mask),
+    match prefix_len(ip_mask_bytes(ip)) {
+        Some(n) => format!("{addr}/{n}"),
+        None => format!("{addr}/{}", ip_mask(ip)),
     }
 }
 
-fn format_mac_masked(m: &MacMasked) -> String {
-    if m.is_exact() {
-        format_mac(&m.addr)
+fn format_mac_masked((addr, mask): &([u8; 6], [u8; 6])) -> String {
+    if mac_is_exact(mask) {
+        format_mac(addr)
     } else {
-        format!("{}/{}", format_mac(&m.addr), format_mac(&m.mask))
+        format!("{}/{}", format_mac(addr), format_mac(mask))
     }
 }
 
 /// The match (and priority, unless it is the default) in canonical ovs-ofctl form, e.g.
 /// `priority=10,ip,in_port=1,nw_dst=10.0.0.0/24`; empty for a default-priority match-all.
-pub fn format_match(priority: u16, m: &Match) -> String {
+pub fn format_match(priority: u16, m: &MatchSpec) -> String {
     let mut parts: Vec<String> = Vec::new();
     if priority != DEFAULT_PRIORITY {
         parts.push(format!("priority={priority}"));
@@ -829,7 +753,11 @@ pub fn format_match(priority: u16, m: &Match) -> String {
         (&m.ip_dst, "nw_dst", "ipv6_dst"),
     ] {
         if let Some(ip) = ip {
-            let key = if ip.addr.is_ipv4() { v4 } else { v6 };
+            let key = if matches!(ip, IpMasked::V4(..)) {
+                v4
+            } else {
+                v6
+            };
             parts.push(format!("{key}={}", format_ip(ip)));
         }
     }
@@ -874,108 +802,4 @@ pub fn format_flow_stats(f: &Flow, s: &FlowStats) -> String {
         format_flow(f)
     );
     out
-}
-
-/// The match nest's attributes (number, payload) as the kernel takes them: wildcarded fields and
-/// all-ones masks are left out; u16/u32 in host order, addresses in network order.
-pub fn match_attrs(m: &Match) -> Vec<(u16, Vec<u8>)> {
-    let mut v = Vec::new();
-    if let Some(p) = m.in_port {
-        v.push((ma::IN_PORT, p.to_ne_bytes().to_vec()));
-    }
-    for (a, id, mask_id) in [
-        (&m.eth_src, ma::ETH_SRC, ma::ETH_SRC_MASK),
-        (&m.eth_dst, ma::ETH_DST, ma::ETH_DST_MASK),
-    ] {
-        if let Some(a) = a {
-            v.push((id, a.addr.to_vec()));
-            if !a.is_exact() {
-                v.push((mask_id, a.mask.to_vec()));
-            }
-        }
-    }
-    if let Some(t) = m.eth_type {
-        v.push((ma::ETH_TYPE, t.to_ne_bytes().to_vec()));
-    }
-    if let Some(t) = m.vlan_vid {
-        v.push((ma::VLAN_VID, t.to_ne_bytes().to_vec()));
-    }
-    if let Some(p) = m.ip_proto {
-        v.push((ma::IP_PROTO, vec![p]));
-    }
-    for (a, id, mask_id) in [
-        (&m.ip_src, ma::IP_SRC, ma::IP_SRC_MASK),
-        (&m.ip_dst, ma::IP_DST, ma::IP_DST_MASK),
-    ] {
-        if let Some(a) = a {
-            v.push((id, a.addr_bytes()));
-            if !a.is_exact() {
-                v.push((mask_id, a.mask_bytes()));
-            }
-        }
-    }
-    if let Some(p) = m.l4_src {
-        v.push((ma::L4_SRC, p.to_ne_bytes().to_vec()));
-    }
-    if let Some(p) = m.l4_dst {
-        v.push((ma::L4_DST, p.to_ne_bytes().to_vec()));
-    }
-    v
-}
-
-fn fixed<const N: usize>(what: &str, b: &[u8]) -> Result<[u8; N], String> {
-    b.try_into()
-        .map_err(|_| format!("{what} attribute of {} bytes", b.len()))
-}
-
-fn ip_of(what: &str, b: &[u8]) -> Result<IpAddr, String> {
-    match b.len() {
-        4 => Ok(IpAddr::V4(Ipv4Addr::from(fixed::<4>(what, b)?))),
-        16 => Ok(IpAddr::V6(Ipv6Addr::from(fixed::<16>(what, b)?))),
-        n => Err(format!("{what} attribute of {n} bytes")),
-    }
-}
-
-/// The inverse of `match_attrs`: the match nest the kernel sends back.
-pub fn decode_match<'b>(attrs: impl IntoIterator<Item = (u16, &'b [u8])>) -> Result<Match, String> {
-    let mut m = Match::default();
-    let (mut src_mask, mut dst_mask) = (None, None);
-    let (mut ip_src_mask, mut ip_dst_mask) = (None, None);
-    for (kind, b) in attrs {
-        let u16_of = |what: &str| fixed::<2>(what, b).map(u16::from_ne_bytes);
-        match kind {
-            ma::IN_PORT => m.in_port = Some(u32::from_ne_bytes(fixed("in-port", b)?)),
-            ma::ETH_SRC => m.eth_src = Some(MacMasked::exact(fixed("eth-src", b)?)),
-            ma::ETH_SRC_MASK => src_mask = Some(fixed::<6>("eth-src-mask", b)?),
-            ma::ETH_DST => m.eth_dst = Some(MacMasked::exact(fixed("eth-dst", b)?)),
-            ma::ETH_DST_MASK => dst_mask = Some(fixed::<6>("eth-dst-mask", b)?),
-            ma::ETH_TYPE => m.eth_type = Some(u16_of("eth-type")?),
-            ma::VLAN_VID => m.vlan_vid = Some(u16_of("vlan-vid")?),
-            ma::IP_PROTO => m.ip_proto = Some(fixed::<1>("ip-proto", b)?[0]),
-            ma::IP_SRC => m.ip_src = Some(IpMasked::exact(ip_of("ip-src", b)?)),
-            ma::IP_SRC_MASK => ip_src_mask = Some(ip_of("ip-src-mask", b)?),
-            ma::IP_DST => m.ip_dst = Some(IpMasked::exact(ip_of("ip-dst", b)?)),
-            ma::IP_DST_MASK => ip_dst_mask = Some(ip_of("ip-dst-mask", b)?),
-            ma::L4_SRC => m.l4_src = Some(u16_of("l4-src")?),
-            ma::L4_DST => m.l4_dst = Some(u16_of("l4-dst")?),
-            _ => {}
-        }
-    }
-    for (a, mask) in [(&mut m.eth_src, src_mask), (&mut m.eth_dst, dst_mask)] {
-        if let (Some(a), Some(mask)) = (a, mask) {
-            a.mask = mask;
-        }
-    }
-    for (a, mask, what) in [
-        (&mut m.ip_src, ip_src_mask, "ip-src-mask"),
-        (&mut m.ip_dst, ip_dst_mask, "ip-dst-mask"),
-    ] {
-        if let (Some(a), Some(mask)) = (a, mask) {
-            if a.addr.is_ipv4() != mask.is_ipv4() {
-                return Err(format!("{what} is not as long as its address"));
-            }
-            a.mask = mask;
-        }
-    }
-    Ok(m)
 }

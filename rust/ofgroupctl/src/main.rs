@@ -7,8 +7,8 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 use ofgroupctl::flow::{
-    format_flow, format_flow_stats, parse_flow, parse_flow_line, Flow, FlowCommand, FlowStats,
-    IpMasked, MacMasked, Match,
+    format_flow, format_flow_stats, ip_addr, ip_is_exact, ip_mask, mac_is_exact, parse_flow,
+    parse_flow_line, Flow, FlowCommand, FlowStats, IpMasked, MatchSpec,
 };
 use ofgroupctl::format::{format_features, format_group, format_stats, Features, GroupStats};
 use ofgroupctl::frame::{frame_from_arg, to_hex, DEFAULTS_HELP};
@@ -394,15 +394,15 @@ fn dp_json(d: &DpStats) -> Value {
 }
 
 /// The match as the kernel carries it: wildcards and all-ones masks left out; addresses as text.
-fn match_json(m: &Match) -> Value {
+fn match_json(m: &MatchSpec) -> Value {
     let mut o = serde_json::Map::new();
-    let mut mac = |key: &str, a: &Option<MacMasked>| {
-        if let Some(a) = a {
-            o.insert(key.into(), json!(ofgroupctl::flow::format_mac(&a.addr)));
-            if !a.is_exact() {
+    let mut mac = |key: &str, a: &Option<([u8; 6], [u8; 6])>| {
+        if let Some((addr, mask)) = a {
+            o.insert(key.into(), json!(ofgroupctl::flow::format_mac(addr)));
+            if !mac_is_exact(mask) {
                 o.insert(
                     format!("{key}-mask"),
-                    json!(ofgroupctl::flow::format_mac(&a.mask)),
+                    json!(ofgroupctl::flow::format_mac(mask)),
                 );
             }
         }
@@ -411,9 +411,9 @@ fn match_json(m: &Match) -> Value {
     mac("eth-dst", &m.eth_dst);
     let mut ip = |key: &str, a: &Option<IpMasked>| {
         if let Some(a) = a {
-            o.insert(key.into(), json!(a.addr.to_string()));
-            if !a.is_exact() {
-                o.insert(format!("{key}-mask"), json!(a.mask.to_string()));
+            o.insert(key.into(), json!(ip_addr(a).to_string()));
+            if !ip_is_exact(a) {
+                o.insert(format!("{key}-mask"), json!(ip_mask(a).to_string()));
             }
         }
     };

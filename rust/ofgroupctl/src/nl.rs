@@ -21,7 +21,7 @@ use ofgroup_abi::{
 use ofgroup_logic::hash::HashField;
 use ofgroup_logic::model::{Action, GroupType};
 
-use crate::flow::{decode_match, match_attrs, Flow, FlowCommand, FlowStats};
+use crate::flow::{Flow, FlowCommand, FlowStats, MatchSpec};
 use crate::format::{Features, GroupStats};
 use crate::port::{DpStats, Port};
 use crate::spec::{Bucket, Group, GroupId};
@@ -642,6 +642,16 @@ pub struct Enc<'a> {
     start: usize,
 }
 
+/// The shared codecs (`ofgroup_abi::match_nest`) write through this.
+impl ofgroup_abi::wire::AttrSink for Enc<'_> {
+    type Error = std::convert::Infallible;
+
+    fn put(&mut self, kind: u16, payload: &[u8]) -> Result<(), Self::Error> {
+        self.bytes(kind, payload);
+        Ok(())
+    }
+}
+
 /// NLA_F_NESTED: the kernel's strict validation wants it on every nest.
 const NLA_F_NESTED: u16 = 1 << 15;
 
@@ -826,12 +836,9 @@ fn put_flow(m: &mut Enc<'_>, c: FlowCommand, f: &Flow) {
     if c == FlowCommand::Add || c.strict() {
         m.u16(fla::PRIORITY, f.priority);
     }
-    let matches = match_attrs(&f.matches);
-    if !matches.is_empty() {
+    if f.matches != MatchSpec::default() {
         m.nest(fla::MATCH, |m| {
-            for (k, b) in &matches {
-                m.bytes(*k, b);
-            }
+            ofgroup_abi::match_nest::put(m, &f.matches).unwrap_or_else(|never| match never {})
         });
     }
     if flow_command(c) != cmd::FLOW_DEL {
@@ -991,7 +998,7 @@ fn decode_flow(attrs: wire::Attrs<'_>) -> Result<(Flow, FlowStats), Failure> {
                 f.priority = a.u16().ok_or_else(|| other("short priority attribute"))?;
             }
             fla::MATCH => {
-                f.matches = decode_match(a.nested().map(|x| (x.kind, x.payload))).map_err(other)?;
+                f.matches = ofgroup_abi::match_nest::parse(a.nested()).map_err(other)?;
             }
             fla::ACTION => decode_action(&a, &mut f.actions)?,
             fla::DURATION => s.duration_ns = w_uint(&a)?,

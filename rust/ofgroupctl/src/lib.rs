@@ -4,6 +4,7 @@
 pub mod flow;
 pub mod format;
 pub mod frame;
+pub mod json;
 pub mod nl;
 pub mod parse;
 pub mod port;

@@ -6,17 +6,18 @@ use std::io::BufRead;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
-use ofgroupctl::flow::{
-    format_flow, format_flow_stats, ip_addr, ip_is_exact, ip_mask, mac_is_exact, parse_flow,
-    parse_flow_line, Flow, FlowCommand, FlowStats, IpMasked, MatchSpec,
-};
-use ofgroupctl::format::{format_features, format_group, format_stats, Features, GroupStats};
+use ofgroupctl::flow::{format_flow, format_flow_stats, parse_flow, parse_flow_line, FlowCommand};
+use ofgroupctl::format::{format_features, format_group, format_stats};
 use ofgroupctl::frame::{frame_from_arg, to_hex, DEFAULTS_HELP};
+use ofgroupctl::json::{
+    count_json, dp_json, features_json, flow_json, frame_json, group_json, notification_json,
+    port_json,
+};
 use ofgroupctl::nl::{Client, Failure, Notification};
 use ofgroupctl::parse::{parse_batch_line, parse_group, Expect, ParseError};
-use ofgroupctl::port::{format_dp, format_port, DpStats, Port};
+use ofgroupctl::port::{format_dp, format_port};
 use ofgroupctl::spec::{BatchCommand, Group, GroupId};
-use serde_json::{json, Value};
+use serde_json::Value;
 
 #[derive(Parser)]
 #[command(
@@ -254,68 +255,6 @@ fn selector(arg: Option<&str>, expect: Expect) -> Result<Option<u32>, Fail> {
     })
 }
 
-fn group_json(g: &Group, s: Option<&GroupStats>) -> Value {
-    let mut o = serde_json::Map::new();
-    if let Some(GroupId::Id(id)) = g.group_id {
-        o.insert("id".into(), json!(id));
-    }
-    if let Some(t) = g.group_type {
-        let name = if t.name() == "ff" { "ff" } else { t.name() };
-        o.insert("type".into(), json!(name));
-    }
-    if !g.fields.is_empty() {
-        let f: Vec<String> = g
-            .fields
-            .iter()
-            .map(|f| ofgroup_abi::ENUMS[1].1[*f as usize].to_string())
-            .collect();
-        o.insert("hash-field".into(), json!(f));
-    }
-    if let Some(b) = g.basis {
-        o.insert("basis".into(), json!(b));
-    }
-    let buckets: Vec<Value> = g
-        .buckets
-        .iter()
-        .enumerate()
-        .map(|(i, b)| {
-            let mut m = serde_json::Map::new();
-            if let Some(id) = b.bucket_id {
-                m.insert("id".into(), json!(id));
-            }
-            m.insert("weight".into(), json!(b.weight.unwrap_or(1)));
-            if let Some(p) = b.watch_port {
-                m.insert("watch-port".into(), json!(p));
-            }
-            if let Some(w) = b.watch_group {
-                m.insert("watch-group".into(), json!(w));
-            }
-            let acts: Vec<Value> = b
-                .actions
-                .iter()
-                .map(|a| match a {
-                    ofgroup_logic::model::Action::Output(p) => json!({ "output": p }),
-                    ofgroup_logic::model::Action::Group(x) => json!({ "group": x }),
-                })
-                .collect();
-            m.insert("action".into(), json!(acts));
-            if let Some((p, by)) = s.and_then(|s| s.buckets.get(i)) {
-                m.insert("packets".into(), json!(p));
-                m.insert("bytes".into(), json!(by));
-            }
-            Value::Object(m)
-        })
-        .collect();
-    o.insert("bucket".into(), json!(buckets));
-    if let Some(s) = s {
-        o.insert("duration".into(), json!(s.duration_ns));
-        o.insert("ref-count".into(), json!(s.ref_count));
-        o.insert("packets".into(), json!(s.packets));
-        o.insert("bytes".into(), json!(s.bytes));
-    }
-    Value::Object(o)
-}
-
 /// Buffered standard output for dumps: one `write` per buffer-full rather than per line (stdout
 /// is line-buffered), and a write error (e.g. a closed pipe) ends the dump.
 struct Out(std::io::BufWriter<std::io::StdoutLock<'static>>);
@@ -339,124 +278,6 @@ impl Out {
             .flush()
             .map_err(|e| Failure::Other(format!("standard output: {e}")))
     }
-}
-
-fn features_json(f: &Features) -> Value {
-    let names = |bits: u32, list: &[&str]| -> Vec<String> {
-        list.iter()
-            .enumerate()
-            .filter(|(i, _)| bits & (1 << i) != 0)
-            .map(|(_, n)| n.to_string())
-            .collect()
-    };
-    let e = |n: &str| {
-        ofgroup_abi::ENUMS
-            .iter()
-            .find(|x| x.0 == n)
-            .map_or(&[][..], |x| x.1)
-    };
-    json!({
-        "types": names(f.types, e("group-type")),
-        "capabilities": names(f.capabilities, e("capability")),
-        "max-groups": f.max_groups,
-        "max-buckets": f.max_buckets,
-        "actions": names(f.actions, e("action-type")),
-        "max-actions": f.max_actions,
-        "work-budget": f.work_budget,
-    })
-}
-
-fn port_json(p: &Port) -> Value {
-    json!({
-        "port-no": p.port_no,
-        "ifindex": p.ifindex,
-        "ifname": p.ifname,
-        "live": p.live,
-        "rx-packets": p.rx_packets,
-        "rx-bytes": p.rx_bytes,
-        "rx-missed": p.rx_missed,
-        "tx-packets": p.tx_packets,
-        "tx-bytes": p.tx_bytes,
-        "tx-dropped": p.tx_dropped,
-    })
-}
-
-fn dp_json(d: &DpStats) -> Value {
-    json!({
-        "hit": d.hit,
-        "missed": d.missed,
-        "lost": d.lost,
-        "flows": d.flows,
-        "ports": d.ports,
-        "max-flow-actions": d.max_flow_actions,
-        "work-budget": d.work_budget,
-    })
-}
-
-/// The match as the kernel carries it: wildcards and all-ones masks left out; addresses as text.
-fn match_json(m: &MatchSpec) -> Value {
-    let mut o = serde_json::Map::new();
-    let mut mac = |key: &str, a: &Option<([u8; 6], [u8; 6])>| {
-        if let Some((addr, mask)) = a {
-            o.insert(key.into(), json!(ofgroupctl::flow::format_mac(addr)));
-            if !mac_is_exact(mask) {
-                o.insert(
-                    format!("{key}-mask"),
-                    json!(ofgroupctl::flow::format_mac(mask)),
-                );
-            }
-        }
-    };
-    mac("eth-src", &m.eth_src);
-    mac("eth-dst", &m.eth_dst);
-    let mut ip = |key: &str, a: &Option<IpMasked>| {
-        if let Some(a) = a {
-            o.insert(key.into(), json!(ip_addr(a).to_string()));
-            if !ip_is_exact(a) {
-                o.insert(format!("{key}-mask"), json!(ip_mask(a).to_string()));
-            }
-        }
-    };
-    ip("ip-src", &m.ip_src);
-    ip("ip-dst", &m.ip_dst);
-    if let Some(p) = m.in_port {
-        o.insert("in-port".into(), json!(p));
-    }
-    if let Some(t) = m.eth_type {
-        o.insert("eth-type".into(), json!(t));
-    }
-    if let Some(v) = m.vlan_vid {
-        o.insert("vlan-vid".into(), json!(v));
-    }
-    if let Some(p) = m.ip_proto {
-        o.insert("ip-proto".into(), json!(p));
-    }
-    if let Some(p) = m.l4_src {
-        o.insert("l4-src".into(), json!(p));
-    }
-    if let Some(p) = m.l4_dst {
-        o.insert("l4-dst".into(), json!(p));
-    }
-    Value::Object(o)
-}
-
-fn flow_json(f: &Flow, s: &FlowStats) -> Value {
-    let acts: Vec<Value> = f
-        .actions
-        .iter()
-        .map(|a| match a {
-            ofgroup_logic::model::Action::Output(p) => json!({ "output": p }),
-            ofgroup_logic::model::Action::Group(x) => json!({ "group": x }),
-        })
-        .collect();
-    json!({
-        "priority": f.priority,
-        "match": match_json(&f.matches),
-        "action": acts,
-        "duration": s.duration_ns,
-        "packets": s.packets,
-        "bytes": s.bytes,
-    })
 }
 
 /// `in_port=N` or `N` (packet-out's first argument).
@@ -500,7 +321,7 @@ fn open_lines(file: &str) -> Result<Box<dyn BufRead>, Fail> {
 
 fn print_count(json: bool, count: Option<u32>) {
     if json {
-        println!("{}", json!({ "count": count.unwrap_or(0) }));
+        println!("{}", count_json(count));
     }
 }
 
@@ -699,7 +520,7 @@ fn run(cli: Cli) -> Result<(), Fail> {
         Cmd::Frame { description, len } => {
             let data = frame_from_arg(&description.join(" "), len)?;
             if cli.json {
-                println!("{}", json!({ "data": to_hex(&data) }));
+                println!("{}", frame_json(&to_hex(&data)));
             } else {
                 println!("{}", to_hex(&data));
             }
@@ -715,16 +536,7 @@ fn run(cli: Cli) -> Result<(), Fail> {
                     }
                     (Notification::Deleted(Some(id)), false) => format!("group-del group_id={id}"),
                     (Notification::Deleted(None), false) => "group-del group_id=all".to_string(),
-                    (Notification::Changed(g), true) => {
-                        json!({"name": "group-change-ntf", "msg": group_json(g, None)}).to_string()
-                    }
-                    (Notification::Deleted(id), true) => {
-                        let msg = match id {
-                            Some(id) => json!({ "id": id }),
-                            None => json!({}),
-                        };
-                        json!({"name": "group-del-ntf", "msg": msg}).to_string()
-                    }
+                    (n, true) => notification_json(n).to_string(),
                 };
                 let mut out = std::io::stdout().lock();
                 let _ = writeln!(out, "{line}");

@@ -1,229 +1,24 @@
-//! Flows in ovs-ofctl syntax: parsing, canonical formatting, and the `match` nest's attributes.
-//!
-//! `priority=10,in_port=1,ip,nw_dst=10.0.0.0/24,actions=group:1234`
-//!
-//! Fields are separated by commas or white space (so `dump-flows` lines read back); `actions=`
-//! comes last and takes the rest of the string. Errors name the bad token and its position
-//! (1-based, in characters), as group errors do. `format_flow(parse_flow(x))` is canonical: the
-//! protocol shorthand (`ip`, `tcp6`, …) when eth_type/ip_proto allow it, masks as `/N` when they
-//! are prefixes, values already masked, and it parses back to the same flow.
+//! The flow parser: ovs-ofctl field names and shorthands into a `Flow`, with ovs-ofctl's
+//! "given twice", conflict and prerequisite checks (messages keyed by the spelling the user wrote).
 
-use std::fmt::Write;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 
-pub use ofgroup_logic::flow::{IpMasked, MatchSpec, DEFAULT_PRIORITY};
 use ofgroup_logic::model::{Action, OFPP_MAX};
-pub use ofgroup_logic::packet::{
-    ETH_TYPE_IP as ETH_TYPE_IPV4, ETH_TYPE_IPV6, ETH_TYPE_VLAN, IPPROTO_ICMP, IPPROTO_ICMPV6,
-    IPPROTO_SCTP, IPPROTO_TCP, IPPROTO_UDP,
-};
 
-use crate::format::format_actions;
 use crate::parse::{number, parse_action, ParseError, Tok};
 
-/// Ethernet type ARP (only the CLI names it: a shorthand and a frame it builds).
-pub const ETH_TYPE_ARP: u16 = 0x0806;
-
-/// The protocol shorthands: name, eth_type, ip_proto.
-pub const SHORTHANDS: [(&str, u16, Option<u8>); 11] = [
-    ("ip", ETH_TYPE_IPV4, None),
-    ("icmp", ETH_TYPE_IPV4, Some(IPPROTO_ICMP)),
-    ("tcp", ETH_TYPE_IPV4, Some(IPPROTO_TCP)),
-    ("udp", ETH_TYPE_IPV4, Some(IPPROTO_UDP)),
-    ("sctp", ETH_TYPE_IPV4, Some(IPPROTO_SCTP)),
-    ("ipv6", ETH_TYPE_IPV6, None),
-    ("icmp6", ETH_TYPE_IPV6, Some(IPPROTO_ICMPV6)),
-    ("tcp6", ETH_TYPE_IPV6, Some(IPPROTO_TCP)),
-    ("udp6", ETH_TYPE_IPV6, Some(IPPROTO_UDP)),
-    ("sctp6", ETH_TYPE_IPV6, Some(IPPROTO_SCTP)),
-    ("arp", ETH_TYPE_ARP, None),
-];
-
-/// The address of an IP match.
-pub fn ip_addr(ip: &IpMasked) -> IpAddr {
-    match *ip {
-        IpMasked::V4(a, _) => IpAddr::V4(Ipv4Addr::from(a)),
-        IpMasked::V6(a, _) => IpAddr::V6(Ipv6Addr::from(a)),
-    }
-}
-
-/// The mask of an IP match.
-pub fn ip_mask(ip: &IpMasked) -> IpAddr {
-    match *ip {
-        IpMasked::V4(_, m) => IpAddr::V4(Ipv4Addr::from(m)),
-        IpMasked::V6(_, m) => IpAddr::V6(Ipv6Addr::from(m)),
-    }
-}
-
-/// The mask bytes of an IP match (4 or 16).
-fn ip_mask_bytes(ip: &IpMasked) -> &[u8] {
-    match ip {
-        IpMasked::V4(_, m) => m,
-        IpMasked::V6(_, m) => m,
-    }
-}
-
-/// The IP match's mask is all ones.
-pub fn ip_is_exact(ip: &IpMasked) -> bool {
-    ip_mask_bytes(ip).iter().all(|&b| b == 0xff)
-}
-
-/// An Ethernet mask is all ones.
-pub fn mac_is_exact(mask: &[u8; 6]) -> bool {
-    *mask == [0xff; 6]
-}
-
-/// Leading ones of a contiguous mask, or `None` when it is not contiguous.
-fn prefix_len(mask: &[u8]) -> Option<u32> {
-    let ones: u32 = mask.iter().map(|b| b.count_ones()).sum();
-    let full = ones as usize / 8;
-    let ok = mask.iter().enumerate().all(|(i, &b)| match i.cmp(&full) {
-        std::cmp::Ordering::Less => b == 0xff,
-        std::cmp::Ordering::Equal => b == (0xff00u16 >> (ones % 8)) as u8,
-        std::cmp::Ordering::Greater => b == 0,
-    });
-    ok.then_some(ones)
-}
-
-/// A flow as written: priority, match, actions (empty is drop).
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Flow {
-    /// `priority` (default 32768).
-    pub priority: u16,
-    /// The match (`None` fields are wildcards).
-    pub matches: MatchSpec,
-    /// Actions in order; empty is `drop`.
-    pub actions: Vec<Action>,
-}
-
-impl Default for Flow {
-    fn default() -> Self {
-        Flow {
-            priority: DEFAULT_PRIORITY,
-            matches: MatchSpec::default(),
-            actions: Vec::new(),
-        }
-    }
-}
-
-/// Counters of one flow, as the kernel reports them.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct FlowStats {
-    /// Nanoseconds since the flow was added.
-    pub duration_ns: u64,
-    /// Frames that matched.
-    pub packets: u64,
-    /// Bytes that matched.
-    pub bytes: u64,
-}
-
-/// What a flow string is for (the commands of `ovs-ofctl` and the keywords of an `add-flows` file).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum FlowCommand {
-    /// `add-flow` / `add`: actions required.
-    Add,
-    /// `mod-flows` / `modify`: actions required; priority ignored by the kernel.
-    Modify,
-    /// `mod-flows --strict` / `modify_strict`.
-    ModifyStrict,
-    /// `del-flows` / `delete`: no actions, no priority.
-    Delete,
-    /// `del-flows --strict` / `delete_strict`: no actions.
-    DeleteStrict,
-}
-
-impl FlowCommand {
-    /// All commands with their `add-flows` keywords.
-    pub const ALL: [(FlowCommand, &'static str); 5] = [
-        (FlowCommand::Add, "add"),
-        (FlowCommand::Modify, "modify"),
-        (FlowCommand::ModifyStrict, "modify_strict"),
-        (FlowCommand::Delete, "delete"),
-        (FlowCommand::DeleteStrict, "delete_strict"),
-    ];
-
-    /// The keyword.
-    pub fn keyword(self) -> &'static str {
-        Self::ALL
-            .iter()
-            .find(|(c, _)| *c == self)
-            .map_or("add", |(_, k)| k)
-    }
-
-    /// Only the flow with exactly this match and priority.
-    pub fn strict(self) -> bool {
-        matches!(self, FlowCommand::ModifyStrict | FlowCommand::DeleteStrict)
-    }
-
-    fn takes_actions(self) -> bool {
-        matches!(
-            self,
-            FlowCommand::Add | FlowCommand::Modify | FlowCommand::ModifyStrict
-        )
-    }
-}
+use super::lex::{action_tokens, tokens};
+use super::{
+    ip_is_exact, ip_mask_bytes, Flow, FlowCommand, IpMasked, MatchSpec, ETH_TYPE_IPV4,
+    ETH_TYPE_IPV6, ETH_TYPE_VLAN, IPPROTO_ICMP, IPPROTO_ICMPV6, IPPROTO_SCTP, IPPROTO_TCP,
+    IPPROTO_UDP, SHORTHANDS,
+};
 
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Mode {
     Flow(FlowCommand),
     /// A frame description for packet-out / frame: exact values, no priority/in_port/actions.
     Frame,
-}
-
-/// Split at commas and white space; remember 1-based character positions.
-fn tokens(input: &str) -> Vec<Tok<'_>> {
-    let mut out = Vec::new();
-    let mut start = None;
-    let mut start_chars = 0usize;
-    for (chars, (i, c)) in input.char_indices().enumerate() {
-        let sep = c == ',' || c.is_whitespace();
-        match (sep, start) {
-            (true, Some(s)) => {
-                out.push(Tok {
-                    text: &input[s..i],
-                    pos: start_chars + 1,
-                });
-                start = None;
-            }
-            (false, None) => {
-                start = Some(i);
-                start_chars = chars;
-            }
-            _ => {}
-        }
-    }
-    if let Some(s) = start {
-        out.push(Tok {
-            text: &input[s..],
-            pos: start_chars + 1,
-        });
-    }
-    out
-}
-
-/// Split an action list at commas, with positions offset by `base` (1-based position of `list`).
-fn action_tokens(list: &str, base: usize) -> Vec<Tok<'_>> {
-    let mut out = Vec::new();
-    let mut start = 0usize;
-    let mut push = |s: usize, e: usize| {
-        let raw = &list[s..e];
-        let lead = raw.len() - raw.trim_start().len();
-        let text = raw.trim();
-        if !text.is_empty() {
-            out.push(Tok {
-                text,
-                pos: base + list[..s + lead].chars().count(),
-            });
-        }
-    };
-    for (i, c) in list.char_indices() {
-        if c == ',' {
-            push(start, i);
-            start = i + 1;
-        }
-    }
-    push(start, list.len());
-    out
 }
 
 /// Parse `aa:bb:cc:dd:ee:ff`.
@@ -238,12 +33,6 @@ pub fn parse_mac(text: &str) -> Option<[u8; 6]> {
         *b = u8::from_str_radix(p, 16).ok()?;
     }
     parts.next().is_none().then_some(out)
-}
-
-/// `aa:bb:cc:dd:ee:ff`.
-pub fn format_mac(m: &[u8; 6]) -> String {
-    let parts: Vec<String> = m.iter().map(|b| format!("{b:02x}")).collect();
-    parts.join(":")
 }
 
 // Which field slot a token filled: for "given twice" and prerequisite checks.
@@ -690,116 +479,4 @@ pub fn parse_flow_line(line: &str) -> Result<Option<(FlowCommand, Flow)>, ParseE
             }
             e
         })
-}
-
-fn format_ip(ip: &IpMasked) -> String {
-    let addr = ip_addr(ip);
-    if ip_is_exact(ip) {
-        return addr.to_string();
-    }
-    match prefix_len(ip_mask_bytes(ip)) {
-        Some(n) => format!("{addr}/{n}"),
-        None => format!("{addr}/{}", ip_mask(ip)),
-    }
-}
-
-fn format_mac_masked((addr, mask): &([u8; 6], [u8; 6])) -> String {
-    if mac_is_exact(mask) {
-        format_mac(addr)
-    } else {
-        format!("{}/{}", format_mac(addr), format_mac(mask))
-    }
-}
-
-/// The match (and priority, unless it is the default) in canonical ovs-ofctl form, e.g.
-/// `priority=10,ip,in_port=1,nw_dst=10.0.0.0/24`; empty for a default-priority match-all.
-pub fn format_match(priority: u16, m: &MatchSpec) -> String {
-    let mut parts: Vec<String> = Vec::new();
-    if priority != DEFAULT_PRIORITY {
-        parts.push(format!("priority={priority}"));
-    }
-    let short = m.eth_type.and_then(|e| {
-        SHORTHANDS
-            .iter()
-            .find(|(_, t, p)| *t == e && (p.is_none() || *p == m.ip_proto))
-            // A protocol-specific name wins over the bare ip/ipv6.
-            .map(|s| {
-                SHORTHANDS
-                    .iter()
-                    .find(|(_, t, p)| *t == e && p.is_some() && *p == m.ip_proto)
-                    .unwrap_or(s)
-            })
-    });
-    if let Some((name, _, _)) = short {
-        parts.push(name.to_string());
-    }
-    if let Some(p) = m.in_port {
-        parts.push(format!("in_port={p}"));
-    }
-    if let Some(v) = m.vlan_vid {
-        parts.push(format!("dl_vlan={v}"));
-    }
-    if let Some(a) = &m.eth_src {
-        parts.push(format!("dl_src={}", format_mac_masked(a)));
-    }
-    if let Some(a) = &m.eth_dst {
-        parts.push(format!("dl_dst={}", format_mac_masked(a)));
-    }
-    if let (Some(t), None) = (m.eth_type, short) {
-        parts.push(format!("dl_type=0x{t:04x}"));
-    }
-    for (ip, v4, v6) in [
-        (&m.ip_src, "nw_src", "ipv6_src"),
-        (&m.ip_dst, "nw_dst", "ipv6_dst"),
-    ] {
-        if let Some(ip) = ip {
-            let key = if matches!(ip, IpMasked::V4(..)) {
-                v4
-            } else {
-                v6
-            };
-            parts.push(format!("{key}={}", format_ip(ip)));
-        }
-    }
-    if let Some(p) = m.ip_proto {
-        if short.is_none_or(|s| s.2 != Some(p)) {
-            parts.push(format!("nw_proto={p}"));
-        }
-    }
-    let (src, dst) = match m.ip_proto {
-        Some(IPPROTO_ICMP) => ("icmp_type", "icmp_code"),
-        Some(IPPROTO_ICMPV6) => ("icmpv6_type", "icmpv6_code"),
-        _ => ("tp_src", "tp_dst"),
-    };
-    if let Some(p) = m.l4_src {
-        parts.push(format!("{src}={p}"));
-    }
-    if let Some(p) = m.l4_dst {
-        parts.push(format!("{dst}={p}"));
-    }
-    parts.join(",")
-}
-
-/// A flow as `dump-flows` writes it without counters, e.g.
-/// `priority=10,ip,nw_dst=10.0.0.0/24 actions=group:1234`; parses back to the same flow.
-pub fn format_flow(f: &Flow) -> String {
-    let m = format_match(f.priority, &f.matches);
-    let sep = if m.is_empty() { "" } else { " " };
-    format!("{m}{sep}actions={}", format_actions(&f.actions))
-}
-
-/// A `dump-flows` line (without its leading space):
-/// `duration=1.234s, n_packets=3, n_bytes=180, priority=10,ip,nw_dst=10.0.0.0/24 actions=group:1234`.
-pub fn format_flow_stats(f: &Flow, s: &FlowStats) -> String {
-    let mut out = String::new();
-    let _ = write!(
-        out,
-        "duration={}.{:03}s, n_packets={}, n_bytes={}, {}",
-        s.duration_ns / 1_000_000_000,
-        s.duration_ns / 1_000_000 % 1000,
-        s.packets,
-        s.bytes,
-        format_flow(f)
-    );
-    out
 }

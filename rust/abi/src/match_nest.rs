@@ -8,6 +8,15 @@
 //! order; a mask attribute is only sent when the mask is not all ones (absent mask: exact).
 //! [`parse`] checks the shapes the policy cannot (mask lengths, masks without values, IPv4 or
 //! IPv6 lengths); the OpenFlow checks (prerequisites, ranges) are [`MatchSpec::to_match`]'s.
+//!
+//! # In the kernel module
+//!
+//! Parsing a request (`genl_dp.rs`'s `parse_match`): `match_nest::parse(nest.nested())`, mapping
+//! an error `e` to `Reject::new(e.errno(), format_args!("{}", e), Some(e.offset()))`, then
+//! `to_match()` as today. Putting a dump reply (`put_match`): implement [`AttrSink`] for the
+//! message (`put` is `put_bytes`, its error the message's), then inside the `flow_attr::MATCH`
+//! nest call `match_nest::put(m, &MatchSpec::from_match(mt))`. The wire bytes are the ones the
+//! module writes and accepts today (same attributes, order, lengths and messages).
 
 use core::fmt;
 

@@ -10,6 +10,7 @@ use ofgroupctl::json::{
 use ofgroupctl::nl::Notification;
 use ofgroupctl::parse::{parse_group, Expect};
 use ofgroupctl::port::{DpStats, Port};
+use ofgroupctl::watch::{compute, json_lines, Sample};
 
 const GROUPS: &[&str] = &[
     "group_id=1234,type=select,selection_method=hash,fields(eth_dst,ip_dst,tcp_dst),bucket=bucket_id:0,weight:5,watch_port:10,watch_group:2,actions=output:10,bucket=bucket_id:1,weight:3,actions=output:11,group:7",
@@ -90,7 +91,48 @@ fn golden() -> Vec<String> {
     out.push(count_json(Some(3)).to_string());
     out.push(count_json(None).to_string());
     out.push(frame_json("0a0b").to_string());
+    out.extend(watch_golden());
     out
+}
+
+/// watch-group-stats --json lines: rates, shares, a new group (nulls), a reset.
+fn watch_golden() -> Vec<String> {
+    let stats = |g: &ofgroupctl::spec::Group, id, total: (u64, u64), b: &[(u64, u64)]| GroupStats {
+        group_id: id,
+        duration_ns: 5_000_000_000,
+        ref_count: 1,
+        packets: total.0,
+        bytes: total.1,
+        buckets: b[..g.buckets.len()].to_vec(),
+    };
+    let sel = parse_group(GROUPS[0], Expect::Add).unwrap();
+    let all = parse_group(GROUPS[3], Expect::Add).unwrap();
+    let ff = parse_group(GROUPS[2], Expect::Add).unwrap();
+    let prev = Sample {
+        time: 1.0,
+        groups: vec![
+            (
+                sel.clone(),
+                stats(&sel, 1234, (10, 1000), &[(4, 400), (6, 600)]),
+            ),
+            (ff.clone(), stats(&ff, 9, (50, 5000), &[(50, 5000), (0, 0)])),
+        ],
+    };
+    let cur = Sample {
+        time: 1.5,
+        groups: vec![
+            (
+                sel.clone(),
+                stats(&sel, 1234, (30, 3000), &[(9, 900), (21, 2100)]),
+            ),
+            (ff.clone(), stats(&ff, 9, (1, 100), &[(1, 100), (0, 0)])),
+            (all.clone(), stats(&all, 5, (0, 0), &[])),
+        ],
+    };
+    json_lines(1_700_000_000.25, &compute(&prev, &cur))
+        .iter()
+        .map(|v| v.to_string())
+        .collect()
 }
 
 #[test]

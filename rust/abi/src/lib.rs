@@ -7,6 +7,12 @@
 //! (names, numbers, types) and, in the VM, to the policy the loaded module registers.
 #![cfg_attr(not(MODULE), no_std)]
 
+// The logic crate's flow types, under the name the kernel module gives them (there `abi` and
+// `logic` are sibling modules of one crate, so `crate::logic` names the same code in both builds).
+#[cfg(not(MODULE))]
+extern crate ofgroup_logic as logic;
+
+pub mod match_nest;
 pub mod wire;
 
 /// Generic netlink family name.
@@ -108,215 +114,71 @@ pub struct Attr {
     pub multi: bool,
 }
 
-const fn a(name: &'static str, id: u16, ty: AttrType) -> Attr {
-    Attr {
-        name,
-        id,
-        ty,
-        multi: false,
+/// The largest of `ids` (a set's `MAX`), in const context.
+const fn max_id(ids: &[u16]) -> u16 {
+    let (mut i, mut max) = (0, 0);
+    while i < ids.len() {
+        if ids[i] > max {
+            max = ids[i];
+        }
+        i += 1;
     }
+    max
 }
 
-const fn m(name: &'static str, id: u16, ty: AttrType) -> Attr {
-    Attr {
-        name,
-        id,
-        ty,
-        multi: true,
-    }
+/// `multi` after an attribute's type: it may repeat.
+macro_rules! attr_multi {
+    () => {
+        false
+    };
+    (multi) => {
+        true
+    };
 }
 
-/// Attributes of a bucket action (exactly one per `action` nest).
-pub mod action_attr {
-    /// Output port.
-    pub const OUTPUT: u16 = 1;
-    /// Chained group.
-    pub const GROUP: u16 = 2;
-    /// Highest attribute number.
-    pub const MAX: u16 = 2;
-}
+/// The attribute sets, each stated once: from one table come a module of `u16` constants per set
+/// (with `MAX`, its highest attribute number) and [`ATTRIBUTE_SETS`] (names, numbers, types and
+/// `multi-attr`, checked against the YNL spec by `tests/spec.rs`). A line is
+/// `CONST = number, "spec-name", Type[(arg)][, multi];` with `Type` an [`AttrType`] variant.
+macro_rules! attribute_sets {
+    ($(
+        $(#[$set_doc:meta])*
+        $module:ident = $set:literal {
+            $(
+                $(#[$doc:meta])*
+                $name:ident = $id:literal, $spec:literal, $ty:ident $(($arg:expr))? $(, $multi:ident)?;
+            )*
+        }
+    )*) => {
+        $(
+            $(#[$set_doc])*
+            pub mod $module {
+                $(
+                    $(#[$doc])*
+                    pub const $name: u16 = $id;
+                )*
+                /// Highest attribute number.
+                pub const MAX: u16 = super::max_id(&[$($id),*]);
+            }
+        )*
 
-/// Attributes of a bucket.
-pub mod bucket_attr {
-    /// Bucket id.
-    pub const ID: u16 = 1;
-    /// Weight.
-    pub const WEIGHT: u16 = 2;
-    /// Watched port.
-    pub const WATCH_PORT: u16 = 3;
-    /// Watched group.
-    pub const WATCH_GROUP: u16 = 4;
-    /// One action (nest, repeated in order).
-    pub const ACTION: u16 = 5;
-    /// Packet counter.
-    pub const PACKETS: u16 = 6;
-    /// Byte counter.
-    pub const BYTES: u16 = 7;
-    /// Highest attribute number.
-    pub const MAX: u16 = 7;
-}
-
-/// Attributes of a group.
-pub mod group_attr {
-    /// Group id.
-    pub const ID: u16 = 1;
-    /// Group type (`group-type` enum).
-    pub const TYPE: u16 = 2;
-    /// Hashed field (`hash-field` enum), repeated.
-    pub const HASH_FIELD: u16 = 3;
-    /// Hash basis.
-    pub const BASIS: u16 = 4;
-    /// One bucket (nest, repeated in order).
-    pub const BUCKET: u16 = 5;
-    /// group-set: create if missing.
-    pub const MAY_CREATE: u16 = 6;
-    /// bucket-insert / bucket-remove position.
-    pub const COMMAND_BUCKET_ID: u16 = 7;
-    /// group-get: include counters.
-    pub const STATS: u16 = 8;
-    /// Nanoseconds since creation.
-    pub const DURATION: u16 = 9;
-    /// Flows referencing the group.
-    pub const REF_COUNT: u16 = 10;
-    /// Packet counter.
-    pub const PACKETS: u16 = 11;
-    /// Byte counter.
-    pub const BYTES: u16 = 12;
-    /// Highest attribute number.
-    pub const MAX: u16 = 12;
-}
-
-/// Attributes of the features reply.
-pub mod features_attr {
-    /// Bit per supported group type.
-    pub const TYPES: u16 = 1;
-    /// Capability flags.
-    pub const CAPABILITIES: u16 = 2;
-    /// Most groups, one per type in type order.
-    pub const MAX_GROUPS: u16 = 3;
-    /// Most buckets per group.
-    pub const MAX_BUCKETS: u16 = 4;
-    /// Bit per supported action.
-    pub const ACTIONS: u16 = 5;
-    /// Most actions per bucket.
-    pub const MAX_ACTIONS: u16 = 6;
-    /// Most work units per frame.
-    pub const WORK_BUDGET: u16 = 7;
-    /// Highest attribute number.
-    pub const MAX: u16 = 7;
-}
-
-/// Attributes of a port.
-pub mod port_attr {
-    /// Datapath port number.
-    pub const PORT_NO: u16 = 1;
-    /// Net device index.
-    pub const IFINDEX: u16 = 2;
-    /// Net device name.
-    pub const IFNAME: u16 = 3;
-    /// The port is up with carrier (drives watch_port).
-    pub const LIVE: u16 = 4;
-    /// Frames received.
-    pub const RX_PACKETS: u16 = 5;
-    /// Bytes received.
-    pub const RX_BYTES: u16 = 6;
-    /// Frames received that matched no flow.
-    pub const RX_MISSED: u16 = 7;
-    /// Frames transmitted.
-    pub const TX_PACKETS: u16 = 8;
-    /// Bytes transmitted.
-    pub const TX_BYTES: u16 = 9;
-    /// Frames the device refused or that found the port down.
-    pub const TX_DROPPED: u16 = 10;
-    /// Highest attribute number.
-    pub const MAX: u16 = 10;
-}
-
-/// Attributes of a flow match; an absent field is a wildcard.
-pub mod match_attr {
-    /// Ingress port.
-    pub const IN_PORT: u16 = 1;
-    /// Ethernet source (6 bytes).
-    pub const ETH_SRC: u16 = 2;
-    /// Ethernet source mask (6 bytes; default all ones).
-    pub const ETH_SRC_MASK: u16 = 3;
-    /// Ethernet destination (6 bytes).
-    pub const ETH_DST: u16 = 4;
-    /// Ethernet destination mask (6 bytes; default all ones).
-    pub const ETH_DST_MASK: u16 = 5;
-    /// Ethernet type (after a VLAN tag).
-    pub const ETH_TYPE: u16 = 6;
-    /// VLAN id (802.1Q tagged frames only).
-    pub const VLAN_VID: u16 = 7;
-    /// IP protocol (needs eth-type IPv4 or IPv6).
-    pub const IP_PROTO: u16 = 8;
-    /// IP source: 4 bytes (eth-type IPv4) or 16 (IPv6).
-    pub const IP_SRC: u16 = 9;
-    /// IP source mask, same length (default all ones).
-    pub const IP_SRC_MASK: u16 = 10;
-    /// IP destination: 4 bytes (eth-type IPv4) or 16 (IPv6).
-    pub const IP_DST: u16 = 11;
-    /// IP destination mask, same length (default all ones).
-    pub const IP_DST_MASK: u16 = 12;
-    /// L4 source port (TCP/UDP/SCTP; ICMP type).
-    pub const L4_SRC: u16 = 13;
-    /// L4 destination port (TCP/UDP/SCTP; ICMP code).
-    pub const L4_DST: u16 = 14;
-    /// Highest attribute number.
-    pub const MAX: u16 = 14;
-}
-
-/// Attributes of a flow.
-pub mod flow_attr {
-    /// Priority (higher wins).
-    pub const PRIORITY: u16 = 1;
-    /// The match (nest).
-    pub const MATCH: u16 = 2;
-    /// One action (nest, repeated in order); none means drop.
-    pub const ACTION: u16 = 3;
-    /// flow-set / flow-del: only the flow with exactly this match and priority.
-    pub const STRICT: u16 = 4;
-    /// Nanoseconds since the flow was added.
-    pub const DURATION: u16 = 5;
-    /// Packets that matched.
-    pub const PACKETS: u16 = 6;
-    /// Bytes that matched (whole frames).
-    pub const BYTES: u16 = 7;
-    /// Reply to flow-set / flow-del: how many flows it changed.
-    pub const COUNT: u16 = 8;
-    /// Highest attribute number.
-    pub const MAX: u16 = 8;
-}
-
-/// Attributes of packet-execute.
-pub mod packet_attr {
-    /// The port the frame enters on.
-    pub const IN_PORT: u16 = 1;
-    /// The whole Ethernet frame.
-    pub const DATA: u16 = 2;
-    /// Highest attribute number.
-    pub const MAX: u16 = 2;
-}
-
-/// Attributes of the datapath counters.
-pub mod dp_attr {
-    /// Frames that matched a flow.
-    pub const HIT: u16 = 1;
-    /// Frames that matched no flow.
-    pub const MISSED: u16 = 2;
-    /// Frames (or copies) dropped by actions: missing port or group, no live bucket, chain too
-    /// deep, over the work budget.
-    pub const LOST: u16 = 3;
-    /// Installed flows.
-    pub const FLOWS: u16 = 4;
-    /// Attached ports.
-    pub const PORTS: u16 = 5;
-    /// Most actions per flow.
-    pub const MAX_FLOW_ACTIONS: u16 = 6;
-    /// Most work units per frame.
-    pub const WORK_BUDGET: u16 = 7;
-    /// Highest attribute number.
-    pub const MAX: u16 = 7;
+        /// Every attribute set: (name, attributes), in spec order.
+        pub const ATTRIBUTE_SETS: &[(&str, &[Attr])] = &[
+            $(
+                (
+                    $set,
+                    &[$(
+                        Attr {
+                            name: $spec,
+                            id: $module::$name,
+                            ty: AttrType::$ty $(($arg))?,
+                            multi: attr_multi!($($multi)?),
+                        },
+                    )*],
+                ),
+            )*
+        ];
+    };
 }
 
 /// The largest attribute number of any top-level set (the family's maxattr).
@@ -325,135 +187,174 @@ pub const MAX_ATTR: u16 = 12;
 /// Largest frame packet-execute takes.
 pub const PACKET_MAX: u16 = 9216;
 
-/// Every attribute set: (name, attributes).
-pub const ATTRIBUTE_SETS: &[(&str, &[Attr])] = &[
-    (
-        "action",
-        &[
-            a("output", action_attr::OUTPUT, AttrType::U32),
-            a("group", action_attr::GROUP, AttrType::U32),
-        ],
-    ),
-    (
-        "bucket",
-        &[
-            a("id", bucket_attr::ID, AttrType::U32),
-            a("weight", bucket_attr::WEIGHT, AttrType::U16),
-            a("watch-port", bucket_attr::WATCH_PORT, AttrType::U32),
-            a("watch-group", bucket_attr::WATCH_GROUP, AttrType::U32),
-            m("action", bucket_attr::ACTION, AttrType::Nest("action")),
-            a("packets", bucket_attr::PACKETS, AttrType::Uint),
-            a("bytes", bucket_attr::BYTES, AttrType::Uint),
-        ],
-    ),
-    (
-        "group",
-        &[
-            a("id", group_attr::ID, AttrType::U32),
-            a("type", group_attr::TYPE, AttrType::U32),
-            m("hash-field", group_attr::HASH_FIELD, AttrType::U32),
-            a("basis", group_attr::BASIS, AttrType::U32),
-            m("bucket", group_attr::BUCKET, AttrType::Nest("bucket")),
-            a("may-create", group_attr::MAY_CREATE, AttrType::Flag),
-            a(
-                "command-bucket-id",
-                group_attr::COMMAND_BUCKET_ID,
-                AttrType::U32,
-            ),
-            a("stats", group_attr::STATS, AttrType::Flag),
-            a("duration", group_attr::DURATION, AttrType::Uint),
-            a("ref-count", group_attr::REF_COUNT, AttrType::U32),
-            a("packets", group_attr::PACKETS, AttrType::Uint),
-            a("bytes", group_attr::BYTES, AttrType::Uint),
-        ],
-    ),
-    (
-        "features",
-        &[
-            a("types", features_attr::TYPES, AttrType::U32),
-            a("capabilities", features_attr::CAPABILITIES, AttrType::U32),
-            m("max-groups", features_attr::MAX_GROUPS, AttrType::U32),
-            a("max-buckets", features_attr::MAX_BUCKETS, AttrType::U32),
-            a("actions", features_attr::ACTIONS, AttrType::U32),
-            a("max-actions", features_attr::MAX_ACTIONS, AttrType::U32),
-            a("work-budget", features_attr::WORK_BUDGET, AttrType::U32),
-        ],
-    ),
-    (
-        "port",
-        &[
-            a("port-no", port_attr::PORT_NO, AttrType::U32),
-            a("ifindex", port_attr::IFINDEX, AttrType::U32),
-            a("ifname", port_attr::IFNAME, AttrType::String(15)),
-            a("live", port_attr::LIVE, AttrType::Flag),
-            a("rx-packets", port_attr::RX_PACKETS, AttrType::Uint),
-            a("rx-bytes", port_attr::RX_BYTES, AttrType::Uint),
-            a("rx-missed", port_attr::RX_MISSED, AttrType::Uint),
-            a("tx-packets", port_attr::TX_PACKETS, AttrType::Uint),
-            a("tx-bytes", port_attr::TX_BYTES, AttrType::Uint),
-            a("tx-dropped", port_attr::TX_DROPPED, AttrType::Uint),
-        ],
-    ),
-    (
-        "match",
-        &[
-            a("in-port", match_attr::IN_PORT, AttrType::U32),
-            a("eth-src", match_attr::ETH_SRC, AttrType::Binary(6)),
-            a(
-                "eth-src-mask",
-                match_attr::ETH_SRC_MASK,
-                AttrType::Binary(6),
-            ),
-            a("eth-dst", match_attr::ETH_DST, AttrType::Binary(6)),
-            a(
-                "eth-dst-mask",
-                match_attr::ETH_DST_MASK,
-                AttrType::Binary(6),
-            ),
-            a("eth-type", match_attr::ETH_TYPE, AttrType::U16),
-            a("vlan-vid", match_attr::VLAN_VID, AttrType::U16),
-            a("ip-proto", match_attr::IP_PROTO, AttrType::U8),
-            a("ip-src", match_attr::IP_SRC, AttrType::Binary(16)),
-            a("ip-src-mask", match_attr::IP_SRC_MASK, AttrType::Binary(16)),
-            a("ip-dst", match_attr::IP_DST, AttrType::Binary(16)),
-            a("ip-dst-mask", match_attr::IP_DST_MASK, AttrType::Binary(16)),
-            a("l4-src", match_attr::L4_SRC, AttrType::U16),
-            a("l4-dst", match_attr::L4_DST, AttrType::U16),
-        ],
-    ),
-    (
-        "flow",
-        &[
-            a("priority", flow_attr::PRIORITY, AttrType::U16),
-            a("match", flow_attr::MATCH, AttrType::Nest("match")),
-            m("action", flow_attr::ACTION, AttrType::Nest("action")),
-            a("strict", flow_attr::STRICT, AttrType::Flag),
-            a("duration", flow_attr::DURATION, AttrType::Uint),
-            a("packets", flow_attr::PACKETS, AttrType::Uint),
-            a("bytes", flow_attr::BYTES, AttrType::Uint),
-            a("count", flow_attr::COUNT, AttrType::U32),
-        ],
-    ),
-    (
-        "packet",
-        &[
-            a("in-port", packet_attr::IN_PORT, AttrType::U32),
-            a("data", packet_attr::DATA, AttrType::Binary(PACKET_MAX)),
-        ],
-    ),
-    (
-        "dp",
-        &[
-            a("hit", dp_attr::HIT, AttrType::Uint),
-            a("missed", dp_attr::MISSED, AttrType::Uint),
-            a("lost", dp_attr::LOST, AttrType::Uint),
-            a("flows", dp_attr::FLOWS, AttrType::U32),
-            a("ports", dp_attr::PORTS, AttrType::U32),
-            a("max-flow-actions", dp_attr::MAX_FLOW_ACTIONS, AttrType::U32),
-            a("work-budget", dp_attr::WORK_BUDGET, AttrType::U32),
-        ],
-    ),
-];
+attribute_sets! {
+    /// Attributes of a bucket action (exactly one per `action` nest).
+    action_attr = "action" {
+        /// Output port.
+        OUTPUT = 1, "output", U32;
+        /// Chained group.
+        GROUP = 2, "group", U32;
+    }
+    /// Attributes of a bucket.
+    bucket_attr = "bucket" {
+        /// Bucket id.
+        ID = 1, "id", U32;
+        /// Weight.
+        WEIGHT = 2, "weight", U16;
+        /// Watched port.
+        WATCH_PORT = 3, "watch-port", U32;
+        /// Watched group.
+        WATCH_GROUP = 4, "watch-group", U32;
+        /// One action (nest, repeated in order).
+        ACTION = 5, "action", Nest("action"), multi;
+        /// Packet counter.
+        PACKETS = 6, "packets", Uint;
+        /// Byte counter.
+        BYTES = 7, "bytes", Uint;
+    }
+    /// Attributes of a group.
+    group_attr = "group" {
+        /// Group id.
+        ID = 1, "id", U32;
+        /// Group type (`group-type` enum).
+        TYPE = 2, "type", U32;
+        /// Hashed field (`hash-field` enum), repeated.
+        HASH_FIELD = 3, "hash-field", U32, multi;
+        /// Hash basis.
+        BASIS = 4, "basis", U32;
+        /// One bucket (nest, repeated in order).
+        BUCKET = 5, "bucket", Nest("bucket"), multi;
+        /// group-set: create if missing.
+        MAY_CREATE = 6, "may-create", Flag;
+        /// bucket-insert / bucket-remove position.
+        COMMAND_BUCKET_ID = 7, "command-bucket-id", U32;
+        /// group-get: include counters.
+        STATS = 8, "stats", Flag;
+        /// Nanoseconds since creation.
+        DURATION = 9, "duration", Uint;
+        /// Flows referencing the group.
+        REF_COUNT = 10, "ref-count", U32;
+        /// Packet counter.
+        PACKETS = 11, "packets", Uint;
+        /// Byte counter.
+        BYTES = 12, "bytes", Uint;
+    }
+    /// Attributes of the features reply.
+    features_attr = "features" {
+        /// Bit per supported group type.
+        TYPES = 1, "types", U32;
+        /// Capability flags.
+        CAPABILITIES = 2, "capabilities", U32;
+        /// Most groups, one per type in type order.
+        MAX_GROUPS = 3, "max-groups", U32, multi;
+        /// Most buckets per group.
+        MAX_BUCKETS = 4, "max-buckets", U32;
+        /// Bit per supported action.
+        ACTIONS = 5, "actions", U32;
+        /// Most actions per bucket.
+        MAX_ACTIONS = 6, "max-actions", U32;
+        /// Most work units per frame.
+        WORK_BUDGET = 7, "work-budget", U32;
+    }
+    /// Attributes of a port.
+    port_attr = "port" {
+        /// Datapath port number.
+        PORT_NO = 1, "port-no", U32;
+        /// Net device index.
+        IFINDEX = 2, "ifindex", U32;
+        /// Net device name.
+        IFNAME = 3, "ifname", String(15);
+        /// The port is up with carrier (drives watch_port).
+        LIVE = 4, "live", Flag;
+        /// Frames received.
+        RX_PACKETS = 5, "rx-packets", Uint;
+        /// Bytes received.
+        RX_BYTES = 6, "rx-bytes", Uint;
+        /// Frames received that matched no flow.
+        RX_MISSED = 7, "rx-missed", Uint;
+        /// Frames transmitted.
+        TX_PACKETS = 8, "tx-packets", Uint;
+        /// Bytes transmitted.
+        TX_BYTES = 9, "tx-bytes", Uint;
+        /// Frames the device refused or that found the port down.
+        TX_DROPPED = 10, "tx-dropped", Uint;
+    }
+    /// Attributes of a flow match; an absent field is a wildcard.
+    match_attr = "match" {
+        /// Ingress port.
+        IN_PORT = 1, "in-port", U32;
+        /// Ethernet source (6 bytes).
+        ETH_SRC = 2, "eth-src", Binary(6);
+        /// Ethernet source mask (6 bytes; default all ones).
+        ETH_SRC_MASK = 3, "eth-src-mask", Binary(6);
+        /// Ethernet destination (6 bytes).
+        ETH_DST = 4, "eth-dst", Binary(6);
+        /// Ethernet destination mask (6 bytes; default all ones).
+        ETH_DST_MASK = 5, "eth-dst-mask", Binary(6);
+        /// Ethernet type (after a VLAN tag).
+        ETH_TYPE = 6, "eth-type", U16;
+        /// VLAN id (802.1Q tagged frames only).
+        VLAN_VID = 7, "vlan-vid", U16;
+        /// IP protocol (needs eth-type IPv4 or IPv6).
+        IP_PROTO = 8, "ip-proto", U8;
+        /// IP source: 4 bytes (eth-type IPv4) or 16 (IPv6).
+        IP_SRC = 9, "ip-src", Binary(16);
+        /// IP source mask, same length (default all ones).
+        IP_SRC_MASK = 10, "ip-src-mask", Binary(16);
+        /// IP destination: 4 bytes (eth-type IPv4) or 16 (IPv6).
+        IP_DST = 11, "ip-dst", Binary(16);
+        /// IP destination mask, same length (default all ones).
+        IP_DST_MASK = 12, "ip-dst-mask", Binary(16);
+        /// L4 source port (TCP/UDP/SCTP; ICMP type).
+        L4_SRC = 13, "l4-src", U16;
+        /// L4 destination port (TCP/UDP/SCTP; ICMP code).
+        L4_DST = 14, "l4-dst", U16;
+    }
+    /// Attributes of a flow.
+    flow_attr = "flow" {
+        /// Priority (higher wins).
+        PRIORITY = 1, "priority", U16;
+        /// The match (nest).
+        MATCH = 2, "match", Nest("match");
+        /// One action (nest, repeated in order); none means drop.
+        ACTION = 3, "action", Nest("action"), multi;
+        /// flow-set / flow-del: only the flow with exactly this match and priority.
+        STRICT = 4, "strict", Flag;
+        /// Nanoseconds since the flow was added.
+        DURATION = 5, "duration", Uint;
+        /// Packets that matched.
+        PACKETS = 6, "packets", Uint;
+        /// Bytes that matched (whole frames).
+        BYTES = 7, "bytes", Uint;
+        /// Reply to flow-set / flow-del: how many flows it changed.
+        COUNT = 8, "count", U32;
+    }
+    /// Attributes of packet-execute.
+    packet_attr = "packet" {
+        /// The port the frame enters on.
+        IN_PORT = 1, "in-port", U32;
+        /// The whole Ethernet frame.
+        DATA = 2, "data", Binary(PACKET_MAX);
+    }
+    /// Attributes of the datapath counters.
+    dp_attr = "dp" {
+        /// Frames that matched a flow.
+        HIT = 1, "hit", Uint;
+        /// Frames that matched no flow.
+        MISSED = 2, "missed", Uint;
+        /// Frames (or copies) dropped by actions: missing port or group, no live bucket, chain too
+        /// deep, over the work budget.
+        LOST = 3, "lost", Uint;
+        /// Installed flows.
+        FLOWS = 4, "flows", U32;
+        /// Attached ports.
+        PORTS = 5, "ports", U32;
+        /// Most actions per flow.
+        MAX_FLOW_ACTIONS = 6, "max-flow-actions", U32;
+        /// Most work units per frame.
+        WORK_BUDGET = 7, "work-budget", U32;
+    }
+}
 
 /// One operation of the family.
 #[derive(Clone, Copy, Debug)]

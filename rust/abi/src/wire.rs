@@ -101,3 +101,67 @@ impl<'a> Iterator for Attrs<'a> {
         Some(a)
     }
 }
+
+/// Where attributes are written: a netlink message being built (the kernel's `sk_buff`, a
+/// userspace buffer) or an [`AttrBuf`]. One call per attribute; the sink adds header and padding.
+pub trait AttrSink {
+    /// Why an attribute could not be written (typically: no room).
+    type Error;
+    /// Append attribute `kind` with `payload`.
+    fn put(&mut self, kind: u16, payload: &[u8]) -> Result<(), Self::Error>;
+}
+
+/// An [`AttrBuf`] has no room for the attribute.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Full;
+
+/// A fixed-capacity byte buffer of netlink attributes (no allocation): what a nest's payload
+/// looks like on the wire, readable back with [`Attrs::new`]`(buf.as_bytes())`.
+#[derive(Clone, Debug)]
+pub struct AttrBuf<const N: usize> {
+    buf: [u8; N],
+    len: usize,
+}
+
+impl<const N: usize> AttrBuf<N> {
+    /// An empty buffer.
+    pub const fn new() -> Self {
+        AttrBuf {
+            buf: [0; N],
+            len: 0,
+        }
+    }
+
+    /// The attributes written so far (headers, payloads, padding).
+    pub fn as_bytes(&self) -> &[u8] {
+        &self.buf[..self.len]
+    }
+}
+
+impl<const N: usize> Default for AttrBuf<N> {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl<const N: usize> AttrSink for AttrBuf<N> {
+    type Error = Full;
+
+    fn put(&mut self, kind: u16, payload: &[u8]) -> Result<(), Full> {
+        let len = NLA_HDRLEN + payload.len();
+        let padded = (len + 3) & !3;
+        let hdr_len = u16::try_from(len).map_err(|_| Full)?;
+        let end = self
+            .len
+            .checked_add(padded)
+            .filter(|&e| e <= N)
+            .ok_or(Full)?;
+        let out = &mut self.buf[self.len..end];
+        out[..2].copy_from_slice(&hdr_len.to_ne_bytes());
+        out[2..4].copy_from_slice(&kind.to_ne_bytes());
+        out[NLA_HDRLEN..len].copy_from_slice(payload);
+        out[len..].fill(0);
+        self.len = end;
+        Ok(())
+    }
+}

@@ -32,6 +32,9 @@ use super::packet::{
 };
 use super::select::mix64;
 
+/// Priority of a flow that does not say (OpenFlow's `OFP_DEFAULT_PRIORITY`).
+pub const DEFAULT_PRIORITY: u16 = 0x8000;
+
 /// The VLAN-present bit in a key's `vlan` (OpenFlow's `OFPVID_PRESENT`).
 pub const VLAN_PRESENT: u16 = 0x1000;
 /// Largest VLAN id.

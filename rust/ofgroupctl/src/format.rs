@@ -115,23 +115,45 @@ pub fn format_stats(s: &GroupStats) -> String {
     out
 }
 
-/// Table features, as the kernel reports them.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+/// Table features, as the kernel reports them (JSON: bit sets as lists of the spec's names).
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
 pub struct Features {
     /// Bit per group type (all, select, indirect, ff).
+    #[serde(serialize_with = "group_types")]
     pub types: u32,
     /// Capability bits (select_weight, select_liveness, chaining, chaining_checks).
+    #[serde(serialize_with = "capabilities")]
     pub capabilities: u32,
     /// Most groups per type.
     pub max_groups: Vec<u32>,
     /// Most buckets per group.
     pub max_buckets: u32,
     /// Bit per action (output, group).
+    #[serde(serialize_with = "action_types")]
     pub actions: u32,
     /// Most actions per bucket (0: not reported).
     pub max_actions: u32,
     /// Most work units per frame (0: not reported).
     pub work_budget: u32,
+}
+
+/// A bit set as the names of the spec enum `name`'s entries.
+fn spec_bits<S: serde::Serializer>(bits: u32, name: &str, s: S) -> Result<S::Ok, S::Error> {
+    use crate::json::{bit_names, spec_enum};
+    s.collect_seq(bit_names(bits, spec_enum(name)))
+}
+
+fn group_types<S: serde::Serializer>(bits: &u32, s: S) -> Result<S::Ok, S::Error> {
+    spec_bits(*bits, "group-type", s)
+}
+
+fn capabilities<S: serde::Serializer>(bits: &u32, s: S) -> Result<S::Ok, S::Error> {
+    spec_bits(*bits, "capability", s)
+}
+
+fn action_types<S: serde::Serializer>(bits: &u32, s: S) -> Result<S::Ok, S::Error> {
+    spec_bits(*bits, "action-type", s)
 }
 
 /// The `dump-group-features` block.

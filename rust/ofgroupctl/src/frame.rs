@@ -5,8 +5,8 @@
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 
 use crate::flow::{
-    parse_frame_match, Match, ETH_TYPE_ARP, ETH_TYPE_IPV4, ETH_TYPE_IPV6, ETH_TYPE_VLAN,
-    IPPROTO_ICMP, IPPROTO_ICMPV6, IPPROTO_SCTP, IPPROTO_TCP, IPPROTO_UDP,
+    ip_addr, parse_frame_match, MatchSpec, ETH_TYPE_ARP, ETH_TYPE_IPV4, ETH_TYPE_IPV6,
+    ETH_TYPE_VLAN, IPPROTO_ICMP, IPPROTO_ICMPV6, IPPROTO_SCTP, IPPROTO_TCP, IPPROTO_UDP,
 };
 use crate::parse::ParseError;
 
@@ -106,11 +106,11 @@ fn pseudo_header(src: IpAddr, dst: IpAddr, proto: u8, len: usize) -> Vec<u8> {
 }
 
 /// Build the frame a (parsed, exact) description names; `len` is the total length wanted.
-pub fn build_frame(m: &Match, len: Option<usize>) -> Result<Vec<u8>, String> {
+pub fn build_frame(m: &MatchSpec, len: Option<usize>) -> Result<Vec<u8>, String> {
     let eth_type = m.eth_type.unwrap_or(DEFAULT_ETH_TYPE);
     let mut f = Vec::with_capacity(len.unwrap_or(MIN_FRAME));
-    f.extend(m.eth_dst.map_or(DEFAULT_DL_DST, |a| a.addr));
-    f.extend(m.eth_src.map_or(DEFAULT_DL_SRC, |a| a.addr));
+    f.extend(m.eth_dst.map_or(DEFAULT_DL_DST, |(a, _)| a));
+    f.extend(m.eth_src.map_or(DEFAULT_DL_SRC, |(a, _)| a));
     if let Some(vid) = m.vlan_vid {
         f.extend(ETH_TYPE_VLAN.to_be_bytes());
         f.extend(vid.to_be_bytes());
@@ -120,12 +120,20 @@ pub fn build_frame(m: &Match, len: Option<usize>) -> Result<Vec<u8>, String> {
 
     let (src, dst) = match eth_type {
         ETH_TYPE_IPV6 => (
-            m.ip_src.map_or(IpAddr::V6(DEFAULT_IPV6_SRC), |a| a.addr),
-            m.ip_dst.map_or(IpAddr::V6(DEFAULT_IPV6_DST), |a| a.addr),
+            m.ip_src
+                .as_ref()
+                .map_or(IpAddr::V6(DEFAULT_IPV6_SRC), ip_addr),
+            m.ip_dst
+                .as_ref()
+                .map_or(IpAddr::V6(DEFAULT_IPV6_DST), ip_addr),
         ),
         _ => (
-            m.ip_src.map_or(IpAddr::V4(DEFAULT_NW_SRC), |a| a.addr),
-            m.ip_dst.map_or(IpAddr::V4(DEFAULT_NW_DST), |a| a.addr),
+            m.ip_src
+                .as_ref()
+                .map_or(IpAddr::V4(DEFAULT_NW_SRC), ip_addr),
+            m.ip_dst
+                .as_ref()
+                .map_or(IpAddr::V4(DEFAULT_NW_DST), ip_addr),
         ),
     };
     let ip = matches!(eth_type, ETH_TYPE_IPV4 | ETH_TYPE_IPV6);
@@ -139,7 +147,7 @@ pub fn build_frame(m: &Match, len: Option<usize>) -> Result<Vec<u8>, String> {
     };
     if eth_type == ETH_TYPE_ARP {
         f.extend([0, 1, 0x08, 0x00, 6, 4, 0, 1]);
-        f.extend(m.eth_src.map_or(DEFAULT_DL_SRC, |a| a.addr));
+        f.extend(m.eth_src.map_or(DEFAULT_DL_SRC, |(a, _)| a));
         f.extend(DEFAULT_NW_SRC.octets());
         f.extend([0; 6]);
         f.extend(DEFAULT_NW_DST.octets());

@@ -2,21 +2,16 @@
 //!
 //! Exit status: 0 ok, 1 usage or parse error, 2 the kernel (or the system) refused.
 
-use std::io::BufRead;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
-use ofgroupctl::flow::{
-    format_flow, format_flow_stats, parse_flow, parse_flow_line, Flow, FlowCommand, FlowStats,
-    IpMasked, MacMasked, Match,
-};
-use ofgroupctl::format::{format_features, format_group, format_stats, Features, GroupStats};
-use ofgroupctl::frame::{frame_from_arg, to_hex, DEFAULTS_HELP};
-use ofgroupctl::nl::{Client, Failure, Notification};
-use ofgroupctl::parse::{parse_batch_line, parse_group, Expect, ParseError};
-use ofgroupctl::port::{format_dp, format_port, DpStats, Port};
-use ofgroupctl::spec::{BatchCommand, Group, GroupId};
-use serde_json::{json, Value};
+use ofgroupctl::flow::FlowCommand;
+use ofgroupctl::frame::DEFAULTS_HELP;
+use ofgroupctl::parse::Expect;
+
+mod cmd;
+
+use cmd::{buckets, flows, groups, monitor, packet, ports, watch, Fail};
 
 #[derive(Parser)]
 #[command(
@@ -222,427 +217,38 @@ Example:\n  {example}"
     )
 }
 
-enum Fail {
-    Usage(String),
-    Kernel(Failure),
-}
-
-impl From<ParseError> for Fail {
-    fn from(e: ParseError) -> Self {
-        Fail::Usage(e.to_string())
-    }
-}
-
-impl From<Failure> for Fail {
-    fn from(e: Failure) -> Self {
-        Fail::Kernel(e)
-    }
-}
-
-/// A group selector for dump/del: `N`, `group_id=N`, `group_id=all` or nothing.
-fn selector(arg: Option<&str>, expect: Expect) -> Result<Option<u32>, Fail> {
-    let Some(a) = arg else { return Ok(None) };
-    let text = if a.bytes().all(|b| b.is_ascii_digit()) {
-        format!("group_id={a}")
-    } else {
-        a.to_string()
-    };
-    let g = parse_group(&text, expect)?;
-    Ok(match g.group_id {
-        Some(GroupId::Id(id)) => Some(id),
-        _ => None,
-    })
-}
-
-fn group_json(g: &Group, s: Option<&GroupStats>) -> Value {
-    let mut o = serde_json::Map::new();
-    if let Some(GroupId::Id(id)) = g.group_id {
-        o.insert("id".into(), json!(id));
-    }
-    if let Some(t) = g.group_type {
-        let name = if t.name() == "ff" { "ff" } else { t.name() };
-        o.insert("type".into(), json!(name));
-    }
-    if !g.fields.is_empty() {
-        let f: Vec<String> = g
-            .fields
-            .iter()
-            .map(|f| ofgroup_abi::ENUMS[1].1[*f as usize].to_string())
-            .collect();
-        o.insert("hash-field".into(), json!(f));
-    }
-    if let Some(b) = g.basis {
-        o.insert("basis".into(), json!(b));
-    }
-    let buckets: Vec<Value> = g
-        .buckets
-        .iter()
-        .enumerate()
-        .map(|(i, b)| {
-            let mut m = serde_json::Map::new();
-            if let Some(id) = b.bucket_id {
-                m.insert("id".into(), json!(id));
-            }
-            m.insert("weight".into(), json!(b.weight.unwrap_or(1)));
-            if let Some(p) = b.watch_port {
-                m.insert("watch-port".into(), json!(p));
-            }
-            if let Some(w) = b.watch_group {
-                m.insert("watch-group".into(), json!(w));
-            }
-            let acts: Vec<Value> = b
-                .actions
-                .iter()
-                .map(|a| match a {
-                    ofgroup_logic::model::Action::Output(p) => json!({ "output": p }),
-                    ofgroup_logic::model::Action::Group(x) => json!({ "group": x }),
-                })
-                .collect();
-            m.insert("action".into(), json!(acts));
-            if let Some((p, by)) = s.and_then(|s| s.buckets.get(i)) {
-                m.insert("packets".into(), json!(p));
-                m.insert("bytes".into(), json!(by));
-            }
-            Value::Object(m)
-        })
-        .collect();
-    o.insert("bucket".into(), json!(buckets));
-    if let Some(s) = s {
-        o.insert("duration".into(), json!(s.duration_ns));
-        o.insert("ref-count".into(), json!(s.ref_count));
-        o.insert("packets".into(), json!(s.packets));
-        o.insert("bytes".into(), json!(s.bytes));
-    }
-    Value::Object(o)
-}
-
-/// Buffered standard output for dumps: one `write` per buffer-full rather than per line (stdout
-/// is line-buffered), and a write error (e.g. a closed pipe) ends the dump.
-struct Out(std::io::BufWriter<std::io::StdoutLock<'static>>);
-
-impl Out {
-    fn new() -> Self {
-        Out(std::io::BufWriter::with_capacity(
-            64 * 1024,
-            std::io::stdout().lock(),
-        ))
-    }
-
-    fn line(&mut self, args: std::fmt::Arguments<'_>) -> Result<(), Failure> {
-        use std::io::Write;
-        writeln!(self.0, "{args}").map_err(|e| Failure::Other(format!("standard output: {e}")))
-    }
-
-    fn finish(mut self) -> Result<(), Failure> {
-        use std::io::Write;
-        self.0
-            .flush()
-            .map_err(|e| Failure::Other(format!("standard output: {e}")))
-    }
-}
-
-fn features_json(f: &Features) -> Value {
-    let names = |bits: u32, list: &[&str]| -> Vec<String> {
-        list.iter()
-            .enumerate()
-            .filter(|(i, _)| bits & (1 << i) != 0)
-            .map(|(_, n)| n.to_string())
-            .collect()
-    };
-    let e = |n: &str| {
-        ofgroup_abi::ENUMS
-            .iter()
-            .find(|x| x.0 == n)
-            .map_or(&[][..], |x| x.1)
-    };
-    json!({
-        "types": names(f.types, e("group-type")),
-        "capabilities": names(f.capabilities, e("capability")),
-        "max-groups": f.max_groups,
-        "max-buckets": f.max_buckets,
-        "actions": names(f.actions, e("action-type")),
-        "max-actions": f.max_actions,
-        "work-budget": f.work_budget,
-    })
-}
-
-fn port_json(p: &Port) -> Value {
-    json!({
-        "port-no": p.port_no,
-        "ifindex": p.ifindex,
-        "ifname": p.ifname,
-        "live": p.live,
-        "rx-packets": p.rx_packets,
-        "rx-bytes": p.rx_bytes,
-        "rx-missed": p.rx_missed,
-        "tx-packets": p.tx_packets,
-        "tx-bytes": p.tx_bytes,
-        "tx-dropped": p.tx_dropped,
-    })
-}
-
-fn dp_json(d: &DpStats) -> Value {
-    json!({
-        "hit": d.hit,
-        "missed": d.missed,
-        "lost": d.lost,
-        "flows": d.flows,
-        "ports": d.ports,
-        "max-flow-actions": d.max_flow_actions,
-        "work-budget": d.work_budget,
-    })
-}
-
-/// The match as the kernel carries it: wildcards and all-ones masks left out; addresses as text.
-fn match_json(m: &Match) -> Value {
-    let mut o = serde_json::Map::new();
-    let mut mac = |key: &str, a: &Option<MacMasked>| {
-        if let Some(a) = a {
-            o.insert(key.into(), json!(ofgroupctl::flow::format_mac(&a.addr)));
-            if !a.is_exact() {
-                o.insert(
-                    format!("{key}-mask"),
-                    json!(ofgroupctl::flow::format_mac(&a.mask)),
-                );
-            }
-        }
-    };
-    mac("eth-src", &m.eth_src);
-    mac("eth-dst", &m.eth_dst);
-    let mut ip = |key: &str, a: &Option<IpMasked>| {
-        if let Some(a) = a {
-            o.insert(key.into(), json!(a.addr.to_string()));
-            if !a.is_exact() {
-                o.insert(format!("{key}-mask"), json!(a.mask.to_string()));
-            }
-        }
-    };
-    ip("ip-src", &m.ip_src);
-    ip("ip-dst", &m.ip_dst);
-    if let Some(p) = m.in_port {
-        o.insert("in-port".into(), json!(p));
-    }
-    if let Some(t) = m.eth_type {
-        o.insert("eth-type".into(), json!(t));
-    }
-    if let Some(v) = m.vlan_vid {
-        o.insert("vlan-vid".into(), json!(v));
-    }
-    if let Some(p) = m.ip_proto {
-        o.insert("ip-proto".into(), json!(p));
-    }
-    if let Some(p) = m.l4_src {
-        o.insert("l4-src".into(), json!(p));
-    }
-    if let Some(p) = m.l4_dst {
-        o.insert("l4-dst".into(), json!(p));
-    }
-    Value::Object(o)
-}
-
-fn flow_json(f: &Flow, s: &FlowStats) -> Value {
-    let acts: Vec<Value> = f
-        .actions
-        .iter()
-        .map(|a| match a {
-            ofgroup_logic::model::Action::Output(p) => json!({ "output": p }),
-            ofgroup_logic::model::Action::Group(x) => json!({ "group": x }),
-        })
-        .collect();
-    json!({
-        "priority": f.priority,
-        "match": match_json(&f.matches),
-        "action": acts,
-        "duration": s.duration_ns,
-        "packets": s.packets,
-        "bytes": s.bytes,
-    })
-}
-
-/// `in_port=N` or `N` (packet-out's first argument).
-fn in_port_arg(arg: &str) -> Result<u32, Fail> {
-    let v = arg.strip_prefix("in_port=").unwrap_or(arg);
-    match v.parse::<u32>() {
-        Ok(p) if (1..=ofgroup_logic::model::OFPP_MAX).contains(&p) => Ok(p),
-        _ => Err(Fail::Usage(format!(
-            "in_port must be a port number from 1 to {} (in_port=N or N), got '{arg}' (at position 1: '{arg}')",
-            ofgroup_logic::model::OFPP_MAX
-        ))),
-    }
-}
-
-/// Every command of a batch file (`-`: standard input) with its line number, parsed before
-/// anything is sent: a bad line changes nothing.
-fn read_batch<T, E: std::fmt::Display>(
-    file: &str,
-    parse: impl Fn(&str) -> Result<Option<T>, E>,
-) -> Result<Vec<(usize, T)>, Fail> {
-    let mut cmds = Vec::new();
-    for (n, line) in open_lines(file)?.lines().enumerate() {
-        let line = line.map_err(|e| Fail::Usage(format!("{file}: {e}")))?;
-        match parse(&line) {
-            Ok(Some(c)) => cmds.push((n + 1, c)),
-            Ok(None) => {}
-            Err(e) => return Err(Fail::Usage(format!("{file}:{}: {e}", n + 1))),
-        }
-    }
-    Ok(cmds)
-}
-
-fn open_lines(file: &str) -> Result<Box<dyn BufRead>, Fail> {
-    Ok(if file == "-" {
-        Box::new(std::io::stdin().lock())
-    } else {
-        let f = std::fs::File::open(file).map_err(|e| Fail::Usage(format!("{file}: {e}")))?;
-        Box::new(std::io::BufReader::new(f))
-    })
-}
-
-fn print_count(json: bool, count: Option<u32>) {
-    if json {
-        println!("{}", json!({ "count": count.unwrap_or(0) }));
-    }
-}
-
 fn run(cli: Cli) -> Result<(), Fail> {
+    let json = cli.json;
     match cli.cmd {
-        Cmd::AddGroup { group } => {
-            let g = parse_group(&group, Expect::Add)?;
-            Client::connect()?.apply(BatchCommand::Add, &g)?;
-        }
-        Cmd::ModGroup { may_create, group } => {
-            let g = parse_group(&group, Expect::Add)?;
-            let c = if may_create {
-                BatchCommand::AddOrMod
-            } else {
-                BatchCommand::Modify
-            };
-            Client::connect()?.apply(c, &g)?;
-        }
-        Cmd::DelGroups { group } => {
-            let id = selector(group.as_deref(), Expect::Delete)?;
-            let g = Group {
-                group_id: id.map(GroupId::Id),
-                ..Group::default()
-            };
-            Client::connect()?.apply(BatchCommand::Delete, &g)?;
-        }
-        Cmd::InsertBuckets { group } => {
-            let g = parse_group(&group, Expect::Insert)?;
-            Client::connect()?.apply(BatchCommand::InsertBucket, &g)?;
-        }
-        Cmd::RemoveBuckets { group } => {
-            let g = parse_group(&group, Expect::Remove)?;
-            Client::connect()?.apply(BatchCommand::RemoveBucket, &g)?;
-        }
-        Cmd::DumpGroups { group } => {
-            let id = selector(group.as_deref(), Expect::Select)?;
-            let c = Client::connect()?;
-            if cli.json {
-                let groups = c.groups(id, false)?;
-                let v: Vec<Value> = groups.iter().map(|(g, _)| group_json(g, None)).collect();
-                println!("{}", Value::Array(v));
-            } else {
-                let mut out = Out::new();
-                c.groups_each(id, false, |g, _| {
-                    out.line(format_args!(" {}", format_group(&g)))
-                })?;
-                out.finish()?;
-            }
-        }
-        Cmd::DumpGroupStats { group } => {
-            let id = selector(group.as_deref(), Expect::Select)?;
-            let c = Client::connect()?;
-            if cli.json {
-                let groups = c.groups(id, true)?;
-                let v: Vec<Value> = groups.iter().map(|(g, s)| group_json(g, Some(s))).collect();
-                println!("{}", Value::Array(v));
-            } else {
-                let mut out = Out::new();
-                c.groups_each(id, true, |_, s| {
-                    out.line(format_args!(" {}", format_stats(&s)))
-                })?;
-                out.finish()?;
-            }
-        }
+        Cmd::AddGroup { group } => groups::add(&group),
+        Cmd::ModGroup { may_create, group } => groups::modify(may_create, &group),
+        Cmd::DelGroups { group } => groups::delete(group.as_deref()),
+        Cmd::InsertBuckets { group } => buckets::insert(&group),
+        Cmd::RemoveBuckets { group } => buckets::remove(&group),
+        Cmd::DumpGroups { group } => groups::dump(json, group.as_deref(), false),
+        Cmd::DumpGroupStats { group } => groups::dump(json, group.as_deref(), true),
         Cmd::WatchGroupStats {
             group,
             interval,
             count,
         } => {
-            let id = selector(group.as_deref(), Expect::Select)?;
-            watch(cli.json, id, interval, count)?;
+            let id = groups::selector(group.as_deref(), Expect::Select)?;
+            watch::watch(json, id, interval, count)
         }
-        Cmd::DumpGroupFeatures => {
-            let f = Client::connect()?.features()?;
-            if cli.json {
-                println!("{}", features_json(&f));
-            } else {
-                print!("{}", format_features(&f));
-            }
-        }
-        Cmd::AddGroups { file } => {
-            let cmds = read_batch(&file, parse_batch_line)?;
-            // Many requests per datagram; the first refusal stops the batch and is reported
-            // with its line (lines before it are applied; later lines sent in the same datagram,
-            // at most 256 requests, may be too).
-            Client::connect()?
-                .batch(cmds.iter().map(|(_, (c, g))| (*c, g)), 256)
-                .map_err(|(i, e)| match cmds.get(i) {
-                    Some((n, (cmd, g))) => Fail::Kernel(Failure::Other(format!(
-                        "{file}:{n}: {} {}: {e}",
-                        cmd.keyword(),
-                        format_group(g)
-                    ))),
-                    None => Fail::Kernel(e),
-                })?;
-        }
-        Cmd::AddPort { ifname, port } => {
-            if ifname.is_empty() || ifname.len() > 15 {
-                return Err(Fail::Usage(format!(
-                    "a device name is 1 to 15 bytes, got '{ifname}' (at position 1: '{ifname}')"
-                )));
-            }
-            let p = Client::connect()?.port_new(&ifname, port)?;
-            if cli.json {
-                println!("{}", port_json(&p));
-            } else {
-                println!("{}", p.port_no);
-            }
-        }
-        Cmd::DelPort { port } => Client::connect()?.port_del(port)?,
-        Cmd::DumpPorts { port } => {
-            let ports = Client::connect()?.ports(port)?;
-            if cli.json {
-                let v: Vec<Value> = ports.iter().map(port_json).collect();
-                println!("{}", Value::Array(v));
-            } else {
-                for p in &ports {
-                    print!("{}", format_port(p));
-                }
-            }
-        }
-        Cmd::DumpDp => {
-            let d = Client::connect()?.dp()?;
-            if cli.json {
-                println!("{}", dp_json(&d));
-            } else {
-                print!("{}", format_dp(&d));
-            }
-        }
-        Cmd::AddFlow { flow } => {
-            let f = parse_flow(&flow, FlowCommand::Add)?;
-            Client::connect()?.flow(FlowCommand::Add, &f)?;
-        }
+        Cmd::DumpGroupFeatures => groups::features(json),
+        Cmd::AddGroups { file } => groups::add_batch(&file),
+        Cmd::AddPort { ifname, port } => ports::add(json, &ifname, port),
+        Cmd::DelPort { port } => ports::delete(port),
+        Cmd::DumpPorts { port } => ports::dump(json, port),
+        Cmd::DumpDp => ports::dp(json),
+        Cmd::AddFlow { flow } => flows::apply(json, FlowCommand::Add, &flow),
         Cmd::ModFlows { strict, flow } => {
             let c = if strict {
                 FlowCommand::ModifyStrict
             } else {
                 FlowCommand::Modify
             };
-            let f = parse_flow(&flow, c)?;
-            let n = Client::connect()?.flow(c, &f)?;
-            print_count(cli.json, n);
+            flows::apply(json, c, &flow)
         }
         Cmd::DelFlows { strict, flow } => {
             let c = if strict {
@@ -650,177 +256,18 @@ fn run(cli: Cli) -> Result<(), Fail> {
             } else {
                 FlowCommand::Delete
             };
-            let f = parse_flow(flow.as_deref().unwrap_or(""), c)?;
-            let n = Client::connect()?.flow(c, &f)?;
-            print_count(cli.json, n);
+            flows::apply(json, c, flow.as_deref().unwrap_or(""))
         }
-        Cmd::AddFlows { file } => {
-            let cmds = read_batch(&file, parse_flow_line)?;
-            // Batched as add-groups is: many requests per datagram, the first refusal stops
-            // the batch and is reported with its line.
-            Client::connect()?
-                .flow_batch(cmds.iter().map(|(_, (c, f))| (*c, f)), 256)
-                .map_err(|(i, e)| match cmds.get(i) {
-                    Some((n, (c, f))) => Fail::Kernel(Failure::Other(format!(
-                        "{file}:{n}: {} {}: {e}",
-                        c.keyword(),
-                        format_flow(f)
-                    ))),
-                    None => Fail::Kernel(e),
-                })?;
-        }
-        Cmd::DumpFlows { no_stats } => {
-            let c = Client::connect()?;
-            if cli.json {
-                let flows = c.flows()?;
-                let v: Vec<Value> = flows.iter().map(|(f, s)| flow_json(f, s)).collect();
-                println!("{}", Value::Array(v));
-            } else {
-                let mut out = Out::new();
-                c.flows_each(|f, s| {
-                    if no_stats {
-                        out.line(format_args!(" {}", format_flow(&f)))
-                    } else {
-                        out.line(format_args!(" {}", format_flow_stats(&f, &s)))
-                    }
-                })?;
-                out.finish()?;
-            }
-        }
+        Cmd::AddFlows { file } => flows::add_batch(&file),
+        Cmd::DumpFlows { no_stats } => flows::dump(json, no_stats),
         Cmd::PacketOut {
             in_port,
             frame,
             len,
-        } => {
-            let port = in_port_arg(&in_port)?;
-            let data = frame_from_arg(&frame.join(" "), len)?;
-            Client::connect()?.packet_execute(port, &data)?;
-        }
-        Cmd::Frame { description, len } => {
-            let data = frame_from_arg(&description.join(" "), len)?;
-            if cli.json {
-                println!("{}", json!({ "data": to_hex(&data) }));
-            } else {
-                println!("{}", to_hex(&data));
-            }
-        }
-        Cmd::Monitor { count } => {
-            use std::io::Write;
-            let mut left = count;
-            let json = cli.json;
-            Client::connect()?.monitor(|n| {
-                let line = match (&n, json) {
-                    (Notification::Changed(g), false) => {
-                        format!("group-change {}", format_group(g))
-                    }
-                    (Notification::Deleted(Some(id)), false) => format!("group-del group_id={id}"),
-                    (Notification::Deleted(None), false) => "group-del group_id=all".to_string(),
-                    (Notification::Changed(g), true) => {
-                        json!({"name": "group-change-ntf", "msg": group_json(g, None)}).to_string()
-                    }
-                    (Notification::Deleted(id), true) => {
-                        let msg = match id {
-                            Some(id) => json!({ "id": id }),
-                            None => json!({}),
-                        };
-                        json!({"name": "group-del-ntf", "msg": msg}).to_string()
-                    }
-                };
-                let mut out = std::io::stdout().lock();
-                let _ = writeln!(out, "{line}");
-                let _ = out.flush();
-                match left.as_mut() {
-                    Some(c) => {
-                        *c = c.saturating_sub(1);
-                        *c > 0
-                    }
-                    None => true,
-                }
-            })?;
-        }
+        } => packet::packet_out(&in_port, &frame, len),
+        Cmd::Frame { description, len } => packet::frame(json, &description, len),
+        Cmd::Monitor { count } => monitor::monitor(json, count),
     }
-    Ok(())
-}
-
-/// `HH:MM:SS` of the current time, UTC (the plain lines' time stamp).
-fn utc_hms(now: std::time::SystemTime) -> String {
-    let secs = now
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs());
-    format!(
-        "{:02}:{:02}:{:02}",
-        secs / 3600 % 24,
-        secs / 60 % 60,
-        secs % 60
-    )
-}
-
-/// `watch-group-stats`: dump, wait, dump, show the rates; until `count` intervals or Ctrl-C.
-fn watch(json: bool, id: Option<u32>, interval: f64, count: Option<u64>) -> Result<(), Fail> {
-    use ofgroupctl::watch::{compute, json_lines, lines, table, Sample};
-    use std::io::{IsTerminal, Write};
-    use std::time::{Duration, Instant, SystemTime};
-
-    let c = Client::connect()?;
-    let start = Instant::now();
-    let take = |first: bool| -> Result<Sample, Failure> {
-        let t0 = start.elapsed().as_secs_f64();
-        let groups = match c.groups(id, true) {
-            Ok(g) => g,
-            // The watched group went away: shown as no group until it comes back.
-            Err(Failure::Kernel { .. }) if !first && id.is_some() => Vec::new(),
-            Err(e) => return Err(e),
-        };
-        let t1 = start.elapsed().as_secs_f64();
-        Ok(Sample {
-            time: (t0 + t1) / 2.0,
-            groups,
-        })
-    };
-    let tty = !json && std::io::stdout().is_terminal();
-    let mut prev = take(true)?;
-    let mut out = std::io::stdout().lock();
-    let header = |out: &mut std::io::StdoutLock<'_>, what: &str| {
-        // Home, clear: the view is redrawn in place.
-        write!(
-            out,
-            "\x1b[H\x1b[2Jofgroupctl watch-group-stats: every {interval}s, {} UTC; Ctrl-C quits\n{what}\n",
-            utc_hms(SystemTime::now())
-        )
-    };
-    if tty {
-        let _ = header(&mut out, "(the first rates come after one interval)");
-        let _ = out.flush();
-    }
-    let mut n = 0u64;
-    while count.is_none_or(|c| n < c) {
-        n += 1;
-        // Ticks on a fixed schedule from the start, so time spent dumping does not add up.
-        let due = Duration::from_secs_f64(interval * n as f64);
-        if let Some(wait) = due.checked_sub(start.elapsed()) {
-            std::thread::sleep(wait);
-        }
-        let cur = take(false)?;
-        let rates = compute(&prev, &cur);
-        let written = if tty {
-            header(&mut out, "").and_then(|()| write!(out, "{}", table(&rates)))
-        } else if json {
-            let t = SystemTime::now()
-                .duration_since(std::time::UNIX_EPOCH)
-                .map_or(0.0, |d| d.as_secs_f64());
-            json_lines(t, &rates)
-                .iter()
-                .try_for_each(|v| writeln!(out, "{v}"))
-        } else {
-            write!(out, "{}", lines(&utc_hms(SystemTime::now()), &rates))
-        };
-        // A closed pipe (e.g. `| head`) ends the watch quietly.
-        if written.and_then(|()| out.flush()).is_err() {
-            break;
-        }
-        prev = cur;
-    }
-    Ok(())
 }
 
 /// Man pages (one per command) into `DIR/man1`, completions into `DIR/completions`: all from

@@ -4,7 +4,8 @@
 use std::fmt::Write;
 
 /// A datapath port with its counters.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
 pub struct Port {
     /// Port number.
     pub port_no: u32,
@@ -29,7 +30,8 @@ pub struct Port {
 }
 
 /// Datapath counters.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
 pub struct DpStats {
     /// Frames that matched a flow.
     pub hit: u64,

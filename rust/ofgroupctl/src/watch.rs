@@ -11,7 +11,7 @@
 use std::fmt::Write;
 
 use ofgroup_logic::model::GroupType;
-use serde_json::{json, Value};
+use serde_json::Value;
 
 use crate::format::GroupStats;
 use crate::spec::{Group, GroupId};
@@ -417,40 +417,71 @@ pub fn lines(time: &str, rates: &[GroupRate]) -> String {
     out
 }
 
-/// One JSON object per group for one interval (`time`: seconds since the Unix epoch).
+/// A bucket's line in a `--json` interval object.
+#[derive(serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
+struct BucketJson {
+    id: Option<u32>,
+    weight: Option<u16>,
+    weight_share: Option<f64>,
+    change: &'static str,
+    packets_per_s: Option<f64>,
+    bytes_per_s: Option<f64>,
+    share: Option<f64>,
+    packets: u64,
+    bytes: u64,
+}
+
+/// One group for one interval, as `--json` prints it.
+#[derive(serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
+struct GroupJson {
+    time: f64,
+    id: u32,
+    #[serde(rename = "type")]
+    group_type: &'static str,
+    change: &'static str,
+    packets_per_s: Option<f64>,
+    bytes_per_s: Option<f64>,
+    packets: u64,
+    bytes: u64,
+    ref_count: u32,
+    bucket: Vec<BucketJson>,
+}
+
+/// One JSON object per group for one interval (`time`: seconds since the Unix epoch). Keys come
+/// out sorted (`serde_json::to_value`), as they always have.
 pub fn json_lines(time: f64, rates: &[GroupRate]) -> Vec<Value> {
     rates
         .iter()
         .map(|g| {
-            let buckets: Vec<Value> = g
-                .buckets
-                .iter()
-                .map(|b| {
-                    json!({
-                        "id": b.bucket_id,
-                        "weight": b.weight,
-                        "weight-share": b.weight_share,
-                        "change": b.change.name(),
-                        "packets-per-s": b.rate.map(|r| r.packets),
-                        "bytes-per-s": b.rate.map(|r| r.bytes),
-                        "share": b.share,
-                        "packets": b.packets,
-                        "bytes": b.bytes,
+            let v = GroupJson {
+                time,
+                id: g.group_id,
+                group_type: type_name(g.group_type),
+                change: g.change.name(),
+                packets_per_s: g.rate.map(|r| r.packets),
+                bytes_per_s: g.rate.map(|r| r.bytes),
+                packets: g.packets,
+                bytes: g.bytes,
+                ref_count: g.ref_count,
+                bucket: g
+                    .buckets
+                    .iter()
+                    .map(|b| BucketJson {
+                        id: b.bucket_id,
+                        weight: b.weight,
+                        weight_share: b.weight_share,
+                        change: b.change.name(),
+                        packets_per_s: b.rate.map(|r| r.packets),
+                        bytes_per_s: b.rate.map(|r| r.bytes),
+                        share: b.share,
+                        packets: b.packets,
+                        bytes: b.bytes,
                     })
-                })
-                .collect();
-            json!({
-                "time": time,
-                "id": g.group_id,
-                "type": type_name(g.group_type),
-                "change": g.change.name(),
-                "packets-per-s": g.rate.map(|r| r.packets),
-                "bytes-per-s": g.rate.map(|r| r.bytes),
-                "packets": g.packets,
-                "bytes": g.bytes,
-                "ref-count": g.ref_count,
-                "bucket": buckets,
-            })
+                    .collect(),
+            };
+            serde_json::to_value(v).expect("string keys only")
         })
         .collect()
 }

@@ -38,21 +38,6 @@ pub(super) fn u16_of(a: &Attr<'_>, name: &str) -> Res<u16> {
         .ok_or_else(|| invalid(format_args!("attribute '{}' must be a u16", name), Some(a)))
 }
 
-/// A binary attribute of exactly `N` bytes.
-pub(super) fn bytes_of<const N: usize>(a: &Attr<'_>, name: &str) -> Res<[u8; N]> {
-    a.payload.try_into().map_err(|_| {
-        invalid(
-            format_args!(
-                "attribute '{}' must be {} bytes, not {}",
-                name,
-                N,
-                a.payload.len()
-            ),
-            Some(a),
-        )
-    })
-}
-
 /// One `action` nest (buckets and flows): exactly one of output, group.
 pub(super) fn parse_action(a: &Attr<'_>) -> Res<Action> {
     let mut found = None;

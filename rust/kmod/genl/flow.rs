@@ -13,11 +13,12 @@ use crate::datapath::Datapath;
 use crate::ffi::genl::{Dump, DumpStatus, Msg, Reject};
 use crate::flow::{FlowError, FlowInfo, Selector};
 use crate::logic::{
-    error::errno, flow::Match, model::Action, validate::check_flow_action, work::MAX_FLOW_ACTIONS,
+    error::errno,
+    flow::{Match, DEFAULT_PRIORITY},
+    model::Action,
+    validate::check_flow_action,
+    work::MAX_FLOW_ACTIONS,
 };
-
-/// OpenFlow's default flow priority.
-const DEFAULT_PRIORITY: u16 = 0x8000;
 
 /// A flow request's parts.
 struct ReqFlow<'a> {

@@ -167,11 +167,6 @@ impl Msg {
         Self::check(unsafe { raw::ofg_nla_put_uint(self.skb, kind.into(), v) })
     }
 
-    /// Put a u8 attribute.
-    pub(crate) fn put_u8(&mut self, kind: u16, v: u8) -> Result {
-        self.put_bytes(kind, &[v])
-    }
-
     /// Put a binary attribute (also strings, given with their NUL).
     pub(crate) fn put_bytes(&mut self, kind: u16, v: &[u8]) -> Result {
         let len = c_int::try_from(v.len()).map_err(|_| EMSGSIZE)?;

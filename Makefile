@@ -9,6 +9,8 @@
 #                   and completions into $(PREFIX); needs KDIR=/lib/modules/$(uname -r)/build, or
 #                   DESTDIR=<staging root> to lay the files out for another machine
 #   make uninstall  removes what make install put there
+#   make fuzz       the netlink fuzzer's long run + the fail-nth sweep (debug kernel; OFGROUP_FUZZ_SEED=,
+#                   OFGROUP_FUZZ_REQUESTS=)
 #   make lint       rustfmt + clippy for the module (CLIPPY=1) and the userspace crates
 #   make bench-lookup   group lookup cost at 16 vs 1M groups (perf kernel)
 #   make bench-flows    flow lookup cost at 10 vs 1k flows: 4 masks, and a mask per flow (perf kernel)
@@ -23,7 +25,7 @@ LLVM ?= -19
 PREFIX ?= /usr/local
 export PROFILE PREFIX DESTDIR
 
-.PHONY: all module setup kernel test demo vm shell install uninstall lint fmt host-test bench-lookup bench-flows bench-groups bench-forward clean
+.PHONY: all module setup kernel test fuzz demo vm shell install uninstall lint fmt host-test bench-lookup bench-flows bench-groups bench-forward clean
 all: module
 
 setup:
@@ -38,6 +40,9 @@ module:
 
 test:
 	@scripts/test.sh
+
+fuzz:
+	@scripts/fuzz.sh
 
 demo:
 	@scripts/demo.sh

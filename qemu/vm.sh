@@ -66,9 +66,11 @@ append="root=/dev/root panic_on_warn=0 kmemleak=on"
 guest=("$REPO/qemu/guest/boot.sh" "$run_dir" "$mode" "$KDIR")
 printf -v cmd '%q ' "${guest[@]}" "$@"
 # Settings the guest reads, from the host's environment: module parameters for insmod, whether to
-# end with a kmemleak scan, the demo's number of flows, the kunit variant to run first.
+# end with a kmemleak scan, the demo's number of flows, the kunit variant to run first, the
+# fuzzer's seed and length, a scenario's timeout.
 [ $interactive = 0 ] || : "${OFGROUP_KMEMLEAK_SCAN:=0}"  # a shell is no test: power off at once
-for v in OFGROUP_INSMOD_ARGS OFGROUP_KMEMLEAK_SCAN OFGROUP_DEMO_FLOWS OFGROUP_KUNIT_KO OFGROUP_KO; do
+for v in OFGROUP_INSMOD_ARGS OFGROUP_KMEMLEAK_SCAN OFGROUP_DEMO_FLOWS OFGROUP_KUNIT_KO OFGROUP_KO \
+  OFGROUP_FUZZ_SEED OFGROUP_FUZZ_REQUESTS OFGROUP_SCENARIO_TIMEOUT; do
   [ -z "${!v:-}" ] || printf -v cmd 'env %s=%q %s' "$v" "${!v}" "$cmd"
 done
 show='^([^[]|$)|ofgroup:|BUG:|WARNING:|Oops|KASAN:|Kernel panic|kmemleak:|# Subtest|\] +(not )?ok [0-9]|# [a-z0-9_]+: pass:'

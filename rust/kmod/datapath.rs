@@ -293,17 +293,15 @@ impl Datapath {
     /// Returns how many groups went.
     pub(crate) fn group_delete(&self, id: Option<u32>) -> Result<u32, FlowError> {
         let _g = self.flows_lock.lock();
-        let n = match id {
+        // The flows naming the groups go first: that step can fail (it allocates the new flow
+        // snapshot), deleting groups cannot, so a failure changes nothing and no flow is ever
+        // left naming a missing group. (Flows name only existing groups: every group-naming
+        // flow names one of "all groups".)
+        self.flows.delete_using_groups(|g| id.is_none_or(|id| id == g))?;
+        Ok(match id {
             Some(id) => u32::from(self.table.delete(id)),
             None => self.table.delete_all(),
-        };
-        if n > 0 {
-            // The groups are gone from the table: a flow naming one is now dangling.
-            self.flows.delete_using_groups(|g| {
-                id.is_none_or(|id| id == g) && self.table.get(g).is_none()
-            })?;
-        }
-        Ok(n)
+        })
     }
 
     // -----------------------------------------------------------------------------------------

@@ -297,7 +297,8 @@ impl Datapath {
         // snapshot), deleting groups cannot, so a failure changes nothing and no flow is ever
         // left naming a missing group. (Flows name only existing groups: every group-naming
         // flow names one of "all groups".)
-        self.flows.delete_using_groups(|g| id.is_none_or(|id| id == g))?;
+        self.flows
+            .delete_using_groups(|g| id.is_none_or(|id| id == g))?;
         Ok(match id {
             Some(id) => u32::from(self.table.delete(id)),
             None => self.table.delete_all(),

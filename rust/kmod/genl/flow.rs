@@ -118,6 +118,7 @@ pub(super) fn new(dp: ArcBorrow<'_, Datapath>, r: &Do<'_>) -> Res {
 pub(super) fn set_del(dp: ArcBorrow<'_, Datapath>, r: &Do<'_>) -> Res {
     let f = parse_flow(&r.attrs)?;
     let sel = f.selector();
+    let reply = r.req.prepare_reply(r.cmd, 64).map_err(|_| nomem())?;
     let n = if r.cmd == cmd::FLOW_SET {
         let sel = sel.unwrap_or(Selector::Covered(&Match::ANY));
         dp.flow_modify(sel, &f.actions)
@@ -125,9 +126,8 @@ pub(super) fn set_del(dp: ArcBorrow<'_, Datapath>, r: &Do<'_>) -> Res {
         dp.flow_delete(sel)
     }
     .map_err(|e| f.reject(e))?;
-    r.req
-        .reply(r.cmd, 64, |m| m.put_u32(fa::COUNT, n))
-        .map_err(|_| nomem())
+    reply.send(|m| m.put_u32(fa::COUNT, n));
+    Ok(())
 }
 
 /// flow-get dump: every flow, with its counters.

@@ -54,6 +54,10 @@ pub(super) fn new(dp: ArcBorrow<'_, Datapath>, r: &Do<'_>) -> Res {
         return Err(missing("port-new", "ifindex' or 'ifname"));
     }
     let shown = core::str::from_utf8(name).unwrap_or("?");
+    let reply = r
+        .req
+        .prepare_reply(cmd::PORT_NEW, 256)
+        .map_err(|_| nomem())?;
     let dpa: Arc<Datapath> = dp.into();
     let info = Datapath::attach(&dpa, no, ifindex, name).map_err(|e| match e {
         PortError::NoDevice => Reject::new(
@@ -92,9 +96,8 @@ pub(super) fn new(dp: ArcBorrow<'_, Datapath>, r: &Do<'_>) -> Res {
             None,
         ),
     })?;
-    r.req
-        .reply(cmd::PORT_NEW, 256, |m| put_port(m, &info))
-        .map_err(|_| nomem())
+    reply.send(|m| put_port(m, &info));
+    Ok(())
 }
 
 /// port-del: detach a port.

@@ -62,6 +62,25 @@ impl<'a> Request<'a> {
         Ok(())
     }
 
+    /// Allocate the reply to a change before making it: a change that succeeded must not be
+    /// reported as failed because its reply could not be allocated afterwards. `size` must
+    /// hold what [`PreparedReply::send`] will put.
+    pub(crate) fn prepare_reply(&self, cmd: u8, size: usize) -> Result<PreparedReply<'_, 'a>> {
+        let msg = Msg::new(size)?;
+        // SAFETY: `msg.skb` is a fresh message, `self.info` the live request of the registered
+        // family (type invariant).
+        let hdr = unsafe { raw::ofg_genlmsg_put_reply(msg.skb, self.info, self.family(), cmd) };
+        if hdr.is_null() {
+            return Err(EMSGSIZE);
+        }
+        // INVARIANT: `hdr` is the header genlmsg_put wrote into `msg`.
+        Ok(PreparedReply {
+            req: self,
+            msg,
+            hdr,
+        })
+    }
+
     /// Send a notification for command `cmd` to the family's monitor group, if anyone listens.
     pub(crate) fn notify(
         &self,
@@ -92,6 +111,35 @@ impl<'a> Request<'a> {
 
 /// A message being built.
 ///
+/// A reply allocated before the change it reports ([`Request::prepare_reply`]).
+///
+/// # Invariants
+///
+/// `hdr` is the genetlink header written into `msg`, a message for `req`.
+pub(crate) struct PreparedReply<'r, 'a> {
+    req: &'r Request<'a>,
+    msg: Msg,
+    hdr: *mut core::ffi::c_void,
+}
+
+impl PreparedReply<'_, '_> {
+    /// Fill the reply and send it. The change it reports is made, so this cannot fail: a reply
+    /// that does not fit (a wrong `size`: a bug) or cannot be queued (the receiver's buffer is
+    /// full) is lost, as a message on an overrun socket is, and the request still succeeds.
+    pub(crate) fn send(mut self, fill: impl FnOnce(&mut Msg) -> Result) {
+        if fill(&mut self.msg).is_err() {
+            pr_warn!("ofgroup: a reply did not fit its prepared size; dropped\n");
+            return;
+        }
+        // SAFETY: `hdr` was returned by genlmsg_put for `msg` (type invariant).
+        unsafe { raw::ofg_genlmsg_end(self.msg.skb, self.hdr) };
+        let skb = self.msg.take();
+        // SAFETY: `skb` is a complete message; genlmsg_reply consumes it; `info` is the live
+        // request (`Request`'s type invariant).
+        let _ = unsafe { raw::ofg_genlmsg_reply(skb, self.req.info) };
+    }
+}
+
 /// # Invariants
 ///
 /// `skb` is null (given up) or a message buffer this object may append to.

@@ -208,11 +208,16 @@ impl FlowTable {
         Ok(())
     }
 
-    /// The groups `actions` name, each looked up in `table`: counted references to hold.
+    /// The groups `actions` name, each looked up in `table`: counted references to hold, one
+    /// per group however often the actions name it (a group's ref-count counts flows, as
+    /// OpenFlow's does).
     fn group_refs(table: &Table, actions: &[Action]) -> Result<KVec<Arc<GroupShared>>, FlowError> {
-        let mut v = KVec::new();
-        for a in actions {
+        let mut v: KVec<Arc<GroupShared>> = KVec::new();
+        for (i, a) in actions.iter().enumerate() {
             if let Action::Group(id) = *a {
+                if actions[..i].contains(a) {
+                    continue;
+                }
                 let g = table.get(id).ok_or(FlowError::BadOutGroup(id))?;
                 v.push(g.shared.clone(), GFP_KERNEL)?;
             }

@@ -106,6 +106,10 @@ impl kernel::Module for OfGroup {
     fn init(module: &'static ThisModule) -> Result<Self> {
         let loaded_at_ns = ffi::boottime_ns();
         let l = limits();
+        if let Err(msg) = logic::validate::check_limits(l.max_groups, l.max_buckets) {
+            pr_err!("{}\n", msg);
+            return Err(EINVAL);
+        }
         #[cfg(ofgroup_bench)]
         bench::run(
             module_parameters::bench_lookup.value(),

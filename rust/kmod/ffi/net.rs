@@ -225,7 +225,7 @@ impl NetDev {
 
     /// Make this device a port: its frames go to `P::rx` with `port`. The registration owns one
     /// reference of `port`, given back by `unhook`. `EBUSY` if another rx_handler owns the
-    /// device; `EINVAL` unless `NetHooks<P>` was registered (the entry points frames reach).
+    /// device; the error of `dev_set_promiscuity` if it cannot go promiscuous; `EINVAL` unless `NetHooks<P>` was registered (the entry points frames reach).
     pub(crate) fn hook<P: PortHooks>(&self, _rtnl: &Rtnl, port: Arc<P>) -> Result {
         if !NetHooks::<P>::bound() {
             return Err(EINVAL);
@@ -236,7 +236,9 @@ impl NetDev {
         // type), so they read `p` as the `Arc<P>` it is.
         let rc = unsafe { raw::ofg_port_hook(self.0.as_ptr(), p.cast_mut().cast()) };
         if rc != 0 {
-            // SAFETY: registration failed, so `p` is still ours, from `into_raw` above.
+            // SAFETY: registration failed - never made, or undone by the shim when the device
+            // could not go promiscuous, `netdev_rx_handler_unregister` waiting for frames in
+            // flight - so no one else reads `p`: still ours, from `into_raw` above.
             drop(unsafe { Arc::from_raw(p) });
         }
         to_result(rc)

@@ -113,7 +113,13 @@ int ofg_port_hook(struct net_device *dev, void *port)
 	err = netdev_rx_handler_register(dev, ofg_frame_hook, port);
 	if (err)
 		return err;
-	dev_set_promiscuity(dev, 1);
+	/* Frames for other MACs must reach the hook; a device that cannot go promiscuous
+	 * (the counter would overflow) is refused, the hook undone. */
+	err = dev_set_promiscuity(dev, 1);
+	if (err) {
+		netdev_rx_handler_unregister(dev);
+		return err;
+	}
 	return 0;
 }
 

@@ -289,3 +289,20 @@ pub fn check_flow_action(a: &Action) -> core::result::Result<(), BadOutPort> {
         _ => Ok(()),
     }
 }
+
+/// Most buckets a group may be configured to hold (`max_buckets` module parameter): a group's
+/// bucket list is one allocation, and beyond this a select group's selection and an all group's
+/// clones stop being bounded work per frame.
+pub const MAX_BUCKETS_LIMIT: u32 = 65_536;
+
+/// Check the table limits a module is loaded with: `max_groups` in 1..=OFPG_MAX+1 (group ids
+/// are 0..=OFPG_MAX), `max_buckets` in 1..=[`MAX_BUCKETS_LIMIT`]. The error names the parameter.
+pub fn check_limits(max_groups: u32, max_buckets: u32) -> core::result::Result<(), &'static str> {
+    if max_groups == 0 || max_groups > OFPG_MAX.saturating_add(1) {
+        return Err("max_groups must be 1..4294967041 (group ids are 0..0xffffff00)");
+    }
+    if max_buckets == 0 || max_buckets > MAX_BUCKETS_LIMIT {
+        return Err("max_buckets must be 1..65536");
+    }
+    Ok(())
+}

@@ -300,3 +300,21 @@ fn flow_output_ports() {
     assert_eq!(check_flow_action(&Action::Group(0)), Ok(()));
     assert_eq!(check_flow_action(&Action::Group(OFPG_ANY)), Ok(()));
 }
+
+#[test]
+fn module_limits_are_range_checked() {
+    assert_eq!(check_limits(1, 1), Ok(()));
+    assert_eq!(check_limits(1_048_576, 1024), Ok(()));
+    assert_eq!(check_limits(OFPG_MAX + 1, MAX_BUCKETS_LIMIT), Ok(()));
+    assert!(check_limits(0, 1024).unwrap_err().contains("max_groups"));
+    assert!(check_limits(OFPG_MAX + 2, 1024)
+        .unwrap_err()
+        .contains("max_groups"));
+    assert!(check_limits(u32::MAX, 1024)
+        .unwrap_err()
+        .contains("max_groups"));
+    assert!(check_limits(16, 0).unwrap_err().contains("max_buckets"));
+    assert!(check_limits(16, MAX_BUCKETS_LIMIT + 1)
+        .unwrap_err()
+        .contains("max_buckets"));
+}

@@ -128,7 +128,7 @@ impl PreparedReply<'_, '_> {
     /// full) is lost, as a message on an overrun socket is, and the request still succeeds.
     pub(crate) fn send(mut self, fill: impl FnOnce(&mut Msg) -> Result) {
         if fill(&mut self.msg).is_err() {
-            pr_warn!("ofgroup: a reply did not fit its prepared size; dropped\n");
+            pr_warn!("a reply did not fit its prepared size; dropped\n");
             return;
         }
         // SAFETY: `hdr` was returned by genlmsg_put for `msg` (type invariant).

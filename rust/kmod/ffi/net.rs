@@ -50,7 +50,13 @@ impl Skb {
         // SAFETY: `frame` is readable for `len` bytes; `dev` is a held device (type invariant of
         // `NetDev`); the shim allocates with GFP_KERNEL, allowed in the process context the
         // callers (netlink handlers) run in; the result is a new skb at its Ethernet header.
-        unsafe { Self::from_raw(raw::ofg_skb_from_frame(frame.as_ptr(), len, dev.0.as_ptr())) }
+        unsafe {
+            Self::from_raw(raw::ofg_skb_from_frame(
+                frame.as_ptr(),
+                len,
+                dev.dev.as_ptr(),
+            ))
+        }
     }
 
     /// Length of the whole frame in bytes (L2 header included).
@@ -159,9 +165,15 @@ impl Drop for Rtnl {
 ///
 /// # Invariants
 ///
-/// `0` is a device of the initial netns on which this object holds one reference (taken by
-/// `ofg_dev_get`), dropped in `Drop`; so the pointer stays valid for reads.
-pub(crate) struct NetDev(NonNull<bindings::net_device>);
+/// `dev` is a device of the initial netns on which this object holds one reference (taken by
+/// `ofg_dev_get` with `netdev_hold`, recorded in `tracker`), dropped in `Drop`; so the pointer
+/// stays valid for reads.
+pub(crate) struct NetDev {
+    dev: NonNull<bindings::net_device>,
+    /// The reference's tracker (CONFIG_NET_DEV_REFCNT_TRACKER: a leaked or doubly released
+    /// reference is reported with the stack that took it). Only a pointer: it may move.
+    tracker: bindings::netdevice_tracker,
+}
 
 // SAFETY: a held device may be used and released from any CPU and context.
 unsafe impl Send for NetDev {}
@@ -186,12 +198,18 @@ impl NetDev {
             Some(b) if name.len() < 16 => b.copy_from_slice(name),
             _ => return Err(DevError::NoDevice),
         }
-        // SAFETY: RTNL is held (the guard); `buf` is NUL-terminated (16 bytes, name < 16).
-        let p = unsafe { raw::ofg_dev_get(ifindex, buf.as_ptr().cast()) };
+        // An empty tracker: all zeroes (a null pointer, or an empty struct without the tracker).
+        let mut tracker: bindings::netdevice_tracker = pin_init::zeroed();
+        // SAFETY: RTNL is held (the guard); `buf` is NUL-terminated (16 bytes, name < 16);
+        // `tracker` is writable.
+        let p = unsafe { raw::ofg_dev_get(ifindex, buf.as_ptr().cast(), &mut tracker) };
         // SAFETY: `p` is a pointer or an ERR_PTR; IS_ERR only inspects the value.
         match unsafe { raw::ofg_ptr_err(p.cast()) } {
-            // INVARIANT: `ofg_dev_get` took a reference on a device of the initial netns.
-            0 => NonNull::new(p).map(NetDev).ok_or(DevError::NoDevice),
+            // INVARIANT: `ofg_dev_get` took a reference on a device of the initial netns,
+            // tracked in `tracker`.
+            0 => NonNull::new(p)
+                .map(|dev| NetDev { dev, tracker })
+                .ok_or(DevError::NoDevice),
             e if e == -(bindings::EINVAL as kernel::ffi::c_long) => Err(DevError::NotEthernet),
             _ => Err(DevError::NoDevice),
         }
@@ -200,27 +218,27 @@ impl NetDev {
     /// Device index.
     pub(crate) fn ifindex(&self) -> u32 {
         // SAFETY: held device (type invariant).
-        unsafe { raw::ofg_dev_ifindex(self.0.as_ptr()) as u32 }
+        unsafe { raw::ofg_dev_ifindex(self.dev.as_ptr()) as u32 }
     }
 
     /// Device name, NUL-padded.
     pub(crate) fn name(&self) -> [u8; 16] {
         let mut buf = [0u8; 16];
         // SAFETY: held device; `buf` has the IFNAMSIZ (16) bytes the shim writes.
-        unsafe { raw::ofg_dev_name(self.0.as_ptr(), buf.as_mut_ptr().cast()) };
+        unsafe { raw::ofg_dev_name(self.dev.as_ptr(), buf.as_mut_ptr().cast()) };
         buf
     }
 
     /// Up with carrier.
     pub(crate) fn live(&self) -> bool {
         // SAFETY: held device; reads two state bits.
-        unsafe { raw::ofg_dev_live(self.0.as_ptr()) }
+        unsafe { raw::ofg_dev_live(self.dev.as_ptr()) }
     }
 
     /// Transmit `skb` on this device. `true` if the device took it; it is consumed either way.
     pub(crate) fn xmit(&self, skb: Skb) -> bool {
         // SAFETY: held device; the skb is ours and at its Ethernet header; the shim consumes it.
-        unsafe { raw::ofg_xmit(self.0.as_ptr(), skb.into_raw()) == 0 }
+        unsafe { raw::ofg_xmit(self.dev.as_ptr(), skb.into_raw()) == 0 }
     }
 
     /// Make this device a port: its frames go to `P::rx` with `port`. The registration owns one
@@ -234,7 +252,7 @@ impl NetDev {
         // SAFETY: RTNL held; held device; `p` stays valid until `unhook` takes it back. The
         // shim's entry points are those of `P` (checked above, and never rebound to another
         // type), so they read `p` as the `Arc<P>` it is.
-        let rc = unsafe { raw::ofg_port_hook(self.0.as_ptr(), p.cast_mut().cast()) };
+        let rc = unsafe { raw::ofg_port_hook(self.dev.as_ptr(), p.cast_mut().cast()) };
         if rc != 0 {
             // SAFETY: registration failed - never made, or undone by the shim when the device
             // could not go promiscuous, `netdev_rx_handler_unregister` waiting for frames in
@@ -252,7 +270,7 @@ impl NetDev {
             return None;
         }
         // SAFETY: RTNL held; held device. The shim unregisters only our own frame hook.
-        let p = unsafe { raw::ofg_port_unhook(self.0.as_ptr()) };
+        let p = unsafe { raw::ofg_port_unhook(self.dev.as_ptr()) };
         if p.is_null() {
             return None;
         }
@@ -266,8 +284,9 @@ impl NetDev {
 
 impl Drop for NetDev {
     fn drop(&mut self) {
-        // SAFETY: the reference taken by `ofg_dev_get` (type invariant), released once.
-        unsafe { raw::ofg_dev_put(self.0.as_ptr()) }
+        // SAFETY: the reference taken by `ofg_dev_get` with this tracker (type invariant),
+        // released once.
+        unsafe { raw::ofg_dev_put(self.dev.as_ptr(), &mut self.tracker) }
     }
 }
 

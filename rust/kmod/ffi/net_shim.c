@@ -91,7 +91,7 @@ void ofg_rtnl_unlock(void)
 	rtnl_unlock();
 }
 
-struct net_device *ofg_dev_get(u32 ifindex, const char *name)
+struct net_device *ofg_dev_get(u32 ifindex, const char *name, netdevice_tracker *tracker)
 {
 	struct net_device *dev;
 
@@ -101,7 +101,7 @@ struct net_device *ofg_dev_get(u32 ifindex, const char *name)
 		return ERR_PTR(-ENODEV);
 	if (dev->type != ARPHRD_ETHER || (dev->flags & IFF_LOOPBACK))
 		return ERR_PTR(-EINVAL);
-	dev_hold(dev);
+	netdev_hold(dev, tracker, GFP_KERNEL);
 	return dev;
 }
 
@@ -136,9 +136,9 @@ void *ofg_port_unhook(struct net_device *dev)
 	return port;
 }
 
-void ofg_dev_put(struct net_device *dev)
+void ofg_dev_put(struct net_device *dev, netdevice_tracker *tracker)
 {
-	dev_put(dev);
+	netdev_put(dev, tracker);
 }
 
 bool ofg_dev_live(const struct net_device *dev)

@@ -8,6 +8,7 @@
 #define OFGROUP_SHIM_H
 
 #include <linux/types.h>
+#include <linux/netdevice.h> /* netdevice_tracker: a typedef, no forward declaration */
 
 struct xarray;
 
@@ -113,10 +114,10 @@ void ofg_rtnl_lock(void);
 void ofg_rtnl_unlock(void);
 /*
  * Under RTNL: find a device of the initial netns by ifindex (non-zero) or name and take a
- * reference. Returns the device or an ERR_PTR: -ENODEV (no such device), -EINVAL (not an
+ * reference (netdev_hold, tracked in *tracker). Returns the device or an ERR_PTR: -ENODEV (no such device), -EINVAL (not an
  * Ethernet device, or loopback).
  */
-struct net_device *ofg_dev_get(u32 ifindex, const char *name);
+struct net_device *ofg_dev_get(u32 ifindex, const char *name, netdevice_tracker *tracker);
 /*
  * Under RTNL: register the frame hook on dev with 'port' as its data and set promiscuous mode.
  * 0, or -EBUSY when another rx_handler (a bridge, bond, OVS, another port) owns the device.
@@ -129,8 +130,8 @@ int ofg_port_hook(struct net_device *dev, void *port);
  * is kept: ofg_dev_put() it when the port is freed.
  */
 void *ofg_port_unhook(struct net_device *dev);
-/* Drop the reference ofg_dev_get() took. Any context. */
-void ofg_dev_put(struct net_device *dev);
+/* Drop the reference ofg_dev_get() took with this tracker. Any context. */
+void ofg_dev_put(struct net_device *dev, netdevice_tracker *tracker);
 /* Whether the device is up with carrier. */
 bool ofg_dev_live(const struct net_device *dev);
 int ofg_dev_ifindex(const struct net_device *dev);

@@ -14,8 +14,7 @@ ip link set s1-dp down
 ofgroupctl dump-ports 2 | grep -q ' down$' || fail "port 2 should be down: $(ofgroupctl dump-ports 2)"
 send
 expect_eq "port 2 down: bucket 2" "$(counts)" 1/1
-ip link set s1-dp up
-sleep 1
+ip link set s1-dp up # read at the next frame: no wait
 send
 expect_eq "port 2 up again: bucket 1" "$(counts)" 2/1
 ip -n s1 link set s1 down # carrier loss on s1-dp

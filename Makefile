@@ -1,6 +1,7 @@
 # ofgroup: user entry points. The work happens in scripts/ and qemu/; see README.md.
 #
 #   make            build ofgroup.ko against the cached debug kernel (setup + kernel build if missing)
+#   make check      the quick loop for an edit (~3 min): module with clippy, cargo test, KUnit in the VM
 #   make test       everything: setup, kernel, module, host tests, VM tests (KUnit + scenarios)
 #   make demo       boot the VM and show ofgroup at work
 #   make vm CMD=..  run CMD in the VM with the module loaded; its exit status is make's
@@ -25,7 +26,7 @@ LLVM ?= -19
 PREFIX ?= /usr/local
 export PROFILE PREFIX DESTDIR
 
-.PHONY: all module setup kernel test fuzz demo vm shell install uninstall lint fmt host-test bench-lookup bench-flows bench-groups bench-forward clean
+.PHONY: all module setup kernel check test fuzz demo vm shell install uninstall lint fmt host-test bench-lookup bench-flows bench-groups bench-forward clean
 all: module
 
 setup:
@@ -37,6 +38,9 @@ kernel: setup
 # Kbuild does the real work; scripts/module.sh resolves KDIR (yours, or the cached kernel).
 module:
 	@scripts/module.sh
+
+check:
+	@scripts/check.sh
 
 test:
 	@scripts/test.sh

@@ -269,7 +269,10 @@ mod flows {
     }
 
     /// Readers looking a key up while a writer adds, replaces and deletes flows around it always
-    /// find the catch-all or a more specific flow, never nothing and never a freed one.
+    /// find the catch-all or a more specific flow, never nothing and never a freed one. The
+    /// writer must really have changed the table while the reader ran: `run_threads` runs a job
+    /// inline when it cannot start a thread, and then the reader would finish before the writer
+    /// began (and the writer would stop at once).
     #[test]
     fn lookups_during_churn() -> Result {
         const N: u32 = 200_000;
@@ -280,8 +283,12 @@ mod flows {
         let done = Atomic::<u32>::new(0);
         let misses = Atomic::<u32>::new(0);
         let specific = Atomic::<u32>::new(0);
+        // Writer iterations, and how many of them happened while the reader was looking up.
+        let writes = Atomic::<u32>::new(0);
+        let overlap = Atomic::<u32>::new(0);
         let reader = || {
             let k = key_to([10, 0, 0, 5]);
+            let first = writes.load(Relaxed);
             for _ in 0..N {
                 match found(&d, &k) {
                     None => {
@@ -293,6 +300,7 @@ mod flows {
                     }
                 }
             }
+            overlap.store(writes.load(Relaxed) - first, Relaxed);
             done.add(1u32, Relaxed);
         };
         let writer = || {
@@ -305,16 +313,22 @@ mod flows {
                     let _ = d.flow_delete(Some(Selector::Covered(&ip_dst([10, 0, 0, 0], 8))));
                 }
                 i += 1;
+                writes.store(i, Relaxed);
             }
         };
         ffi::run_threads(&[&reader, &writer])?;
         pr_info!(
-            "flows: {} lookups during churn, {} found a specific flow, {} missed\n",
+            "flows: {} lookups during churn, {} found a specific flow, {} missed, {} writer rounds during the lookups\n",
             N,
             specific.load(Relaxed),
-            misses.load(Relaxed)
+            misses.load(Relaxed),
+            overlap.load(Relaxed)
         );
         assert_eq!(misses.load(Relaxed), 0);
+        // The writer ran while the reader did (not after it, as when run inline), and the reader
+        // saw some of its flows.
+        assert!(overlap.load(Relaxed) > 0);
+        assert!(specific.load(Relaxed) > 0);
         assert!(d.flow_delete(None).is_ok());
         Ok(())
     }

@@ -229,83 +229,100 @@ mod table_ops {
             watch_port: Some(1),
             ..BucketSpec::new(&to1)
         }];
-        let cases: [(OpResult, ErrorKind, i32); 14] = [
+        // Each request is made, checked and followed by a fingerprint before the next one, so a
+        // failure names the request (KUnit's assertion shows only the line, so it is logged).
+        type Req<'a> = &'a dyn Fn() -> OpResult;
+        let cases: [(Req<'_>, ErrorKind, i32); 14] = [
             (
-                t.add(&spec(1, GroupType::All, &one), AddMode::Add),
+                &|| t.add(&spec(1, GroupType::All, &one), AddMode::Add),
                 ErrorKind::GroupExists,
                 errno::EEXIST,
             ),
             (
-                t.add(&spec(7, GroupType::All, &one), AddMode::Modify),
+                &|| t.add(&spec(7, GroupType::All, &one), AddMode::Modify),
                 ErrorKind::UnknownGroup,
                 errno::ENOENT,
             ),
             (
-                t.add(&spec(0xffff_ff01, GroupType::All, &one), AddMode::Add),
+                &|| t.add(&spec(0xffff_ff01, GroupType::All, &one), AddMode::Add),
                 ErrorKind::InvalidGroup,
                 errno::EINVAL,
             ),
             (
-                t.add(&spec(3, GroupType::Indirect, &two), AddMode::Modify),
+                &|| t.add(&spec(3, GroupType::Indirect, &two), AddMode::Modify),
                 ErrorKind::InvalidGroup,
                 errno::EINVAL,
             ),
             (
-                t.add(&spec(3, GroupType::All, &weighted), AddMode::Modify),
+                &|| t.add(&spec(3, GroupType::All, &weighted), AddMode::Modify),
                 ErrorKind::InvalidGroup,
                 errno::EINVAL,
             ),
             (
-                t.add(&spec(3, GroupType::All, &watching), AddMode::Modify),
+                &|| t.add(&spec(3, GroupType::All, &watching), AddMode::Modify),
                 ErrorKind::WatchUnsupported,
                 errno::EOPNOTSUPP,
             ),
             (
-                t.add(&spec(3, GroupType::FastFailover, &one), AddMode::Modify),
+                &|| t.add(&spec(3, GroupType::FastFailover, &one), AddMode::Modify),
                 ErrorKind::BadWatch,
                 errno::EINVAL,
             ),
             (
-                t.add(&spec(3, GroupType::All, &dup), AddMode::Modify),
+                &|| t.add(&spec(3, GroupType::All, &dup), AddMode::Modify),
                 ErrorKind::BadBucket,
                 errno::EINVAL,
             ),
             (
-                t.add(&spec(3, GroupType::All, &five), AddMode::Modify),
+                &|| t.add(&spec(3, GroupType::All, &five), AddMode::Modify),
                 ErrorKind::OutOfBuckets,
                 errno::ENOSPC,
             ),
             (
-                t.add(&spec(2, GroupType::FastFailover, &back), AddMode::Modify),
+                &|| t.add(&spec(2, GroupType::FastFailover, &back), AddMode::Modify),
                 ErrorKind::Loop,
                 errno::ELOOP,
             ),
             (
-                t.insert_buckets(3, BucketPos::Id(9), &one),
+                &|| t.insert_buckets(3, BucketPos::Id(9), &one),
                 ErrorKind::UnknownBucket,
                 errno::ENOENT,
             ),
             (
-                t.insert_buckets(3, BucketPos::Last, &one),
+                &|| t.insert_buckets(3, BucketPos::Last, &one),
                 ErrorKind::InvalidGroup,
                 errno::EINVAL,
             ),
             (
-                t.insert_buckets(1, BucketPos::All, &one),
+                &|| t.insert_buckets(1, BucketPos::All, &one),
                 ErrorKind::BadCommand,
                 errno::EINVAL,
             ),
             (
-                t.remove_buckets(1, BucketPos::Id(5)),
+                &|| t.remove_buckets(1, BucketPos::Id(5)),
                 ErrorKind::UnknownBucket,
                 errno::ENOENT,
             ),
         ];
-        for (r, k, e) in cases {
+        for (i, (req, k, e)) in cases.iter().enumerate() {
+            let r = req();
             let got_errno = r.as_ref().err().map_or(0, |x| x.errno());
-            assert_eq!(kind(r), Some(k));
-            assert_eq!(got_errno, e);
-            assert_eq!(fingerprint(&t), before);
+            let got_kind = kind(r);
+            let same = fingerprint(&t) == before;
+            if got_kind != Some(*k) || got_errno != *e || !same {
+                pr_err!(
+                    "refused request #{}: kind {:?} errno {} (want {:?} {}), table unchanged: {}\n",
+                    i,
+                    got_kind,
+                    got_errno,
+                    k,
+                    e,
+                    same
+                );
+            }
+            assert_eq!(got_kind, Some(*k));
+            assert_eq!(got_errno, *e);
+            assert!(same);
         }
         let dup_ins = [BucketSpec {
             bucket_id: Some(0),
@@ -315,6 +332,7 @@ mod table_ops {
             kind(t.insert_buckets(1, BucketPos::First, &dup_ins)),
             Some(ErrorKind::BucketExists)
         );
+        assert_eq!(fingerprint(&t), before);
         assert!(t.add(&spec(4, GroupType::All, &one), AddMode::Add).is_ok());
         let full = fingerprint(&t);
         assert_eq!(
@@ -837,8 +855,16 @@ mod lifetime {
         Ok(())
     }
 
+    /// A cursor walk while another thread adds groups sees every group that was there before
+    /// exactly once, each added one at most once, in id order. The walker walks again and again
+    /// until the adder is done (at most `WALKS` times), and the adder starts only once the
+    /// walker does; at least one walk must have overlapped additions — `run_threads` runs a job
+    /// inline when it cannot start a thread, and then the walks and the additions would not
+    /// overlap at all.
     #[test]
     fn cursor_sees_every_group_once_while_groups_are_added() -> Result {
+        const WALKS: u32 = 2000;
+        const SPIN: u32 = 10_000_000;
         let t = new_table(4096, 4)?;
         let b = [BucketSpec::new(&OUT1)];
         for i in 0..500u32 {
@@ -851,32 +877,67 @@ mod lifetime {
             seen.push(Atomic::<u32>::new(0), GFP_KERNEL)?;
         }
         let ordered = Atomic::<u32>::new(1);
+        let once = Atomic::<u32>::new(1);
+        let walking = Atomic::<u32>::new(0);
+        let added = Atomic::<u32>::new(0);
+        let adder_done = Atomic::<u32>::new(0);
+        let (walks, overlapped) = (Atomic::<u32>::new(0), Atomic::<u32>::new(0));
         let iterate = || {
-            let mut cursor = 0u64;
-            let mut last: i64 = -1;
-            while let Some(g) = t.next(&mut cursor) {
-                if i64::from(g.id) <= last {
-                    ordered.store(0u32, Relaxed);
+            walking.store(1u32, Relaxed);
+            for _ in 0..WALKS {
+                let finished = adder_done.load(Relaxed) == 1;
+                let at_start = added.load(Relaxed);
+                for s in &seen {
+                    s.store(0u32, Relaxed);
                 }
-                last = i64::from(g.id);
-                if let Some(s) = seen.get(g.id as usize) {
-                    s.add(1u32, Relaxed);
+                let mut cursor = 0u64;
+                let mut last: i64 = -1;
+                while let Some(g) = t.next(&mut cursor) {
+                    if i64::from(g.id) <= last {
+                        ordered.store(0u32, Relaxed);
+                    }
+                    last = i64::from(g.id);
+                    if let Some(s) = seen.get(g.id as usize) {
+                        s.add(1u32, Relaxed);
+                    }
+                }
+                for i in 0..500usize {
+                    if seen[i * 4].load(Relaxed) != 1 || seen[i * 4 + 1].load(Relaxed) > 1 {
+                        once.store(0u32, Relaxed);
+                    }
+                }
+                walks.add(1u32, Relaxed);
+                if added.load(Relaxed) != at_start {
+                    overlapped.add(1u32, Relaxed);
+                }
+                if finished {
+                    break;
                 }
             }
         };
         let add_more = || {
+            // Bounded: when run inline after the walker, `walking` is already set.
+            for _ in 0..SPIN {
+                if walking.load(Relaxed) == 1 {
+                    break;
+                }
+                core::hint::spin_loop();
+            }
             for i in 0..500u32 {
                 let _ = t.add(&spec(i * 4 + 1, GroupType::All, &b), AddMode::Add);
+                added.store(i + 1, Relaxed);
             }
+            adder_done.store(1u32, Relaxed);
         };
         ffi::run_threads(&[&iterate, &add_more])?;
+        pr_info!(
+            "cursor: {} walks, {} of them while groups were added\n",
+            walks.load(Relaxed),
+            overlapped.load(Relaxed)
+        );
         assert_eq!(ordered.load(Relaxed), 1);
-        let mut once = true;
-        for i in 0..500usize {
-            once &= seen[i * 4].load(Relaxed) == 1;
-            once &= seen[i * 4 + 1].load(Relaxed) <= 1;
-        }
-        assert!(once);
+        assert_eq!(once.load(Relaxed), 1);
+        assert!(overlapped.load(Relaxed) > 0);
         assert_eq!(t.len(), 1000);
         Ok(())
     }
@@ -901,8 +962,11 @@ mod concurrency {
         let tally = [Atomic::<u64>::new(0), Atomic::<u64>::new(0)];
         let retired = [Atomic::<u64>::new(0), Atomic::<u64>::new(0)]; // group, bucket 0
         let cycles = Atomic::<u32>::new(0);
+        // Churn cycles that happened while a crediting thread ran (first to last credit).
+        let overlap = Atomic::<u32>::new(0);
         let credit = |me: usize| {
             let mut n = 0u64;
+            let first = cycles.load(Relaxed);
             for _ in 0..N {
                 let rcu = rcu::read_lock();
                 if let Some(g) = t.lookup(&rcu, 7) {
@@ -914,6 +978,7 @@ mod concurrency {
                 }
             }
             tally[me].store(n, Relaxed);
+            overlap.add(cycles.load(Relaxed) - first, Relaxed);
             done.add(1u32, Relaxed);
         };
         let c0 = || credit(0);
@@ -959,6 +1024,8 @@ mod concurrency {
         assert_eq!(bucket_total, want);
         assert_eq!(s.totals.bytes, s.totals.packets * 64);
         assert!(cycles.load(Relaxed) > 4);
+        // The churn ran while the credits did (not after them, as when run inline).
+        assert!(overlap.load(Relaxed) > 0);
         Ok(())
     }
 
@@ -988,7 +1055,10 @@ mod concurrency {
         let done = Atomic::<u32>::new(0);
         let ran = [const { Atomic::<u64>::new(0) }; 4];
         let cycles = Atomic::<u32>::new(0);
+        // Insert/remove cycles that happened while a crediting thread ran.
+        let overlap = Atomic::<u32>::new(0);
         let credit = |me: usize| {
+            let first = cycles.load(Relaxed);
             for _ in 0..M {
                 let rcu = rcu::read_lock();
                 // Bucket 0 is in every version: the group is never missing.
@@ -997,6 +1067,7 @@ mod concurrency {
                     ran[me].add(1u64, Relaxed);
                 }
             }
+            overlap.add(cycles.load(Relaxed) - first, Relaxed);
             done.add(1u32, Relaxed);
         };
         let (c0, c1, c2, c3) = (|| credit(0), || credit(1), || credit(2), || credit(3));
@@ -1013,6 +1084,7 @@ mod concurrency {
             assert_eq!(r.load(Relaxed), M);
         }
         assert!(cycles.load(Relaxed) > 2);
+        assert!(overlap.load(Relaxed) > 0);
         let s = t.stats(9).map_err(|_| EINVAL)?;
         pr_info!(
             "percpu: bucket0 {} packets {} bytes after {} insert/remove cycles\n",

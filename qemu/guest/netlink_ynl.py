@@ -199,7 +199,8 @@ def check_malformed():
 
 def check_policy():
     """The policy the loaded module registered matches the spec's request attributes and types."""
-    spec = yaml.safe_load(open(SPEC))
+    # libyaml's loader, as the YNL library's own (the pure-Python one costs seconds under TCG).
+    spec = yaml.load(open(SPEC), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
     sets = {s["name"]: {a["name"]: a for a in s["attributes"]} for s in spec["attribute-sets"]}
     for op in spec["operations"]["list"]:
         for mode in ("do", "dump"):
@@ -265,6 +266,7 @@ def check_big_dump():
     raw id-only decode and ofgroupctl's own JSON dump (YNL decoding two 10k dumps under TCG took
     minutes). A dump part is at most 32 KiB, about 200 of these groups: dozens of parts."""
     small, n = 1000, 10000
+    t0 = time.monotonic()
     ids_of = lambda k: [100000 + i * 3 for i in range(k)]  # noqa: E731
     batch = 50  # requests per sendmsg (their ACKs must fit the socket receive buffer)
     for start in range(0, small, batch):
@@ -277,7 +279,7 @@ def check_big_dump():
     with_stats = y.dump("group-get", {"stats": True})
     assert [g["id"] for g in with_stats] == ids_of(small)
     assert all("packets" in g and "packets" in g["bucket"][1] for g in with_stats)
-    print(f"  ynl: dumped {small} groups exactly once")
+    print(f"  ynl: dumped {small} groups exactly once ({time.monotonic() - t0:.0f} s)")
 
     lines = "".join(f"group_id={100000 + i * 3},type=select,bucket=actions=output:{1 + i % 7},"
                     f"bucket=weight:2,actions=output:2\n" for i in range(small, n))
@@ -296,7 +298,8 @@ def check_big_dump():
     assert groups[-1]["bucket"][0]["action"] == [{"output": 1 + (n - 1) % 7}], groups[-1]
     y.do("group-del", {})
     assert raw_dump_ids("group-get") == ([], 1)
-    print(f"  raw and ofgroupctl: dumped {n} groups exactly once, in {parts} parts")
+    print(f"  raw and ofgroupctl: dumped {n} groups exactly once, in {parts} parts "
+          f"({time.monotonic() - t0:.0f} s in all)")
 
 
 def check_monitor():
@@ -323,6 +326,71 @@ def check_monitor():
     assert [b["id"] for b in got[3][1]["bucket"]] == [1], got
     assert got[4][1] == {"id": 1}, got
     print("  monitor saw every change")
+
+
+CLI = os.path.join(os.environ["OFGROUP_KDIR"], "source/tools/net/ynl/pyynl/cli.py")
+
+
+_cli_family = []
+
+
+def cli(*args):
+    """The kernel's cli.py with our spec, as a user would type it, but run in this process (each
+    python3 start and spec load costs tens of seconds under TCG): (exit status, its output).
+    cli.py builds its YnlFamily from the same spec each time; one is built (the first time) and
+    handed to every run, so the runs differ only in what they say on the command line."""
+    import contextlib
+    import io
+    import runpy
+    import lib
+    out, argv, code, real = io.StringIO(), sys.argv, 0, lib.YnlFamily
+    if not _cli_family:
+        _cli_family.append(real(SPEC, schema=""))
+    sys.argv = [CLI, "--spec", SPEC, "--no-schema", *args]
+    lib.YnlFamily = lambda *a, **kw: _cli_family[0]
+    try:
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(out):
+            runpy.run_path(CLI, run_name="__main__")
+    except SystemExit as e:
+        code = 0 if e.code is None else e.code if isinstance(e.code, int) else 1
+    finally:
+        sys.argv, lib.YnlFamily = argv, real
+    return code, out.getvalue()
+
+
+def check_cli():
+    """cli.py adds, reads, refuses a duplicate (exit 1, the extack) and deletes."""
+    new = json.dumps({"id": 7, "type": "ff", "bucket": [{"watch-port": 1, "action": [{"output": 1}]}]})
+    code, out = cli("--do", "group-new", "--json", new)
+    assert code == 0, (code, out)
+    code, out = cli("--do", "group-get", "--json", '{"id": 7}', "--output-json")
+    assert code == 0 and '"type": "ff"' in out, (code, out)
+    code, out = cli("--do", "group-new", "--json", '{"id": 7, "type": "all"}')
+    assert code != 0, ("duplicate accepted", out)
+    assert "GROUP_EXISTS: group 7: group_id: group exists" in out, out
+    code, out = cli("--do", "group-del", "--json", "{}")
+    assert code == 0 and dump() == [], (code, out)
+    print("  cli.py: add, get, duplicate refused, delete")
+
+
+def check_ofgroupctl_agrees():
+    """What ofgroupctl adds, YNL reads as the spec says; what YNL adds, ofgroupctl prints (here, not
+    in 20-ofgroupctl.sh: this process has YNL loaded already)."""
+    g = ("group_id=1234,type=select,selection_method=hash,fields(ip_dst,tcp_dst),"
+         "bucket=bucket_id:0,weight:5,watch_port:10,actions=output:10,"
+         "bucket=bucket_id:1,weight=3,actions=output:11,group:7")
+    subprocess.run(["ofgroupctl", "add-group", g], check=True)
+    g = y.do("group-get", {"id": 1234})
+    assert g["type"] == "select" and g["hash-field"] == ["ip-dst", "l4-dst"], g
+    assert [(b["id"], b["weight"]) for b in g["bucket"]] == [(0, 5), (1, 3)], g
+    assert g["bucket"][1]["action"] == [{"output": 11}, {"group": 7}], g
+    y.do("group-new", {"id": 55, "type": "ff",
+                       "bucket": [{"watch-group": 1234, "action": [{"output": 3}]}]})
+    out = subprocess.run(["ofgroupctl", "dump-groups", "55"], capture_output=True, text=True,
+                         check=True).stdout
+    assert out == " group_id=55,type=ff,bucket=bucket_id:0,watch_group:1234,actions=output:3\n", out
+    y.do("group-del", {})
+    print("  ofgroupctl and YNL see the same groups")
 
 
 def check_unprivileged():
@@ -357,8 +425,9 @@ def check_unprivileged():
 
 
 for name, fn in [("basic", check_basic), ("malformed", check_malformed), ("policy", check_policy),
-                 ("monitor", check_monitor),
-                 ("unprivileged", check_unprivileged), ("big dump", check_big_dump)]:
+                 ("monitor", check_monitor), ("ofgroupctl", check_ofgroupctl_agrees),
+                 ("unprivileged", check_unprivileged), ("big dump", check_big_dump),
+                 ("cli.py", check_cli)]:
     print(f"{name}:")
     start = time.monotonic()
     fn()

@@ -7,7 +7,7 @@ ofgroupctl add-group 'group_id=1,type=all,bucket=actions=output:2,bucket=actions
 ofgroupctl add-flow 'in_port=1,actions=group:1'
 b1=$(rx_count s1 s1) b2=$(rx_count s2 s2)
 expect_eq "frames sent" "$(traffic client c0 --dst-mac ff:ff:ff:ff:ff:ff --count 50 --flows 7)" 50
-sleep 1
+settle
 expect_eq "s1 received" $(($(rx_count s1 s1) - b1)) 50
 expect_eq "s2 received" $(($(rx_count s2 s2) - b2)) 50
 expect_eq "group packets" "$(group_field 1 packet_count)" 50

@@ -8,7 +8,7 @@ ofgroupctl add-group 'group_id=10,type=all,bucket=actions=output:2,bucket=action
 ofgroupctl add-flow 'in_port=1,actions=group:10'
 b1=$(rx_count s1 s1) b2=$(rx_count s2 s2)
 traffic client c0 --dst-mac 50:54:00:00:00:06 --count 30 --flows 30 >/dev/null
-sleep 1
+settle
 expect_eq "all group" "$(group_field 10 packet_count)" 30
 expect_eq "all bucket 1 (group:20)" "$(group_field 10 bucket1:packet_count)" 30
 expect_eq "chained select group" "$(group_field 20 packet_count)" 30

@@ -15,14 +15,14 @@ expect_eq "ref_count of group 1" "$(group_field 1 ref_count)" 3
 expect_eq "ref_count of group 2" "$(group_field 2 ref_count)" 1
 before=$(rx_count s1 s1)
 traffic client c0 --dst-mac 50:54:00:00:00:06 --dport 1 --count 5 >/dev/null
-sleep 1
+settle
 expect_eq "traffic through group 1" $(($(rx_count s1 s1) - before)) 5
 ofgroupctl del-groups group_id=1
 expect_eq "flows left" "$(ofgroupctl dump-flows --no-stats)" " priority=10,udp,tp_dst=3 actions=group:2"
 before=$(rx_count s1 s1)
 dp_baseline
 traffic client c0 --dst-mac 50:54:00:00:00:06 --dport 1 --count 5 >/dev/null
-sleep 1
+settle
 expect_eq "traffic through group 1 stopped" $(($(rx_count s1 s1) - before)) 0
 expect_eq "and misses are counted" "$(dp_delta missed)" 5
 ofgroupctl del-groups group_id=1

@@ -47,7 +47,12 @@ bucket_bytes() {
   l=${l#*,byte_count=}
   echo "${l%%[!0-9]*}"
 }
-json() { "$PY" -c 'import json,sys; print(json.loads(sys.argv[1])[sys.argv[2]])' "$1" "$2"; }
+# json LINE KEY — an integer field of tcp.py's one-line JSON, read by bash (a python3 per field
+# cost seconds under TCG).
+json() {
+  [[ $1 =~ \"$2\":\ ([0-9]+)[,}] ]] || fail "no integer '$2' in $1"
+  echo "${BASH_REMATCH[1]}"
+}
 port_tx() {
   local l
   l=$(ofgroupctl dump-ports 2)
@@ -107,7 +112,15 @@ to_ofgroup() {
   ofgroupctl add-port c0-dp --port 1 >/dev/null
   ofgroupctl add-port s1-dp --port 2 >/dev/null
 }
-mbps() { "$PY" -c 'import json,sys; r=json.loads(sys.argv[1]); print(round(r["bytes"]*8/r["seconds"]/1e6))' "$1"; }
+# mbps LINE — Mbit/s of a transfer: bytes * 8 / seconds, in bash integers (microseconds).
+mbps() {
+  local b us
+  b=$(json "$1" bytes)
+  [[ $1 =~ \"seconds\":\ ([0-9]+)(\.([0-9]*))?[,}] ]] || fail "no seconds in $1"
+  us=${BASH_REMATCH[3]}000000
+  us=$((10#${BASH_REMATCH[1]} * 1000000 + 10#${us:0:6}))
+  echo $(((b * 8 + us / 2) / us))
+}
 # Frames lost while ofgroup carried the transfers (not in the swaps: a late segment of the
 # bridge's connection meeting a half-re-added port pair is an output to a missing port, lost).
 best_o=0 best_b=0 lost_o=0

@@ -52,7 +52,7 @@ trap 'sysctl -qw net.core.netdev_max_backlog=$backlog' EXIT
 sysctl -qw net.core.netdev_max_backlog=4096
 b1=$(rx_count s1 s1)
 ofgroupctl packet-out in_port=1 udp
-sleep 1
+settle
 expect_eq "copies delivered to s1" $(($(rx_count s1 s1) - b1)) 1152
 expect_eq "lost" "$(dp_delta lost)" 0
 ofgroupctl del-flows

@@ -7,7 +7,7 @@
 //! equal collapse into one [`Entry`] holding the best of them (highest priority, then lowest flow
 //! index): the others can never win a lookup, since the best one matches whenever they do. Each
 //! subtable owns a power-of-two run of `slots`, an open-addressing hash table (linear probing,
-//! load at most 1/2) of indices into `entries`, keyed by the masked key's [`Key::hash`].
+//! load at most 1/4) of indices into `entries`, keyed by the masked key's [`Key::hash`].
 //!
 //! Subtables are ordered by `max_priority`, highest first, so a lookup stops as soon as the best
 //! match found has a higher priority than any remaining subtable could give.
@@ -28,7 +28,7 @@ pub struct Subtable {
     pub max_priority: u16,
     /// First slot of this subtable's hash table.
     pub slot_start: u32,
-    /// Number of slots (a power of two, at least twice the entries).
+    /// Number of slots (a power of two, at least four times the entries).
     pub slot_len: u32,
 }
 
@@ -194,7 +194,7 @@ pub fn build<T>(
         let ent_end = ent_at.checked_add(count)?;
         for (ei, e) in (ent_at..ent_end).zip(entries.get(ent_at..ent_end)?) {
             let mut i = (e.key.hash() & (len as u64 - 1)) as usize;
-            // Load is at most 1/2: a free slot is always found.
+            // Load is at most 1/4: a free slot is always found.
             let mut placed = false;
             for _ in 0..len {
                 let s = table.get_mut(i)?;

@@ -389,14 +389,20 @@ fn capacity_bounds_hold() {
     assert_eq!(capacity(usize::MAX).slots, usize::MAX);
 }
 
+/// Corrupt subtables, entries and slots (offsets and lengths out of range, wrong lengths, slots
+/// naming missing entries) never panic, and whatever `lookup` returns is still an entry that
+/// matches the key under one of the masks: never a flow it made up. Entries are keyed by one of
+/// the subtable masks half of the time, so hits happen and are checked too.
 #[test]
 fn corrupt_tables_do_not_panic() {
     let mut rng = Rng(99);
     let k = packet(&mut rng);
+    let masks = [Key([rng.next(); 8]), Key([rng.next(); 8]), Key::default()];
+    let mut hits = 0;
     for _ in 0..2000 {
         let st: Vec<Subtable> = (0..rng.below(4))
             .map(|_| Subtable {
-                mask: Key([rng.next(); 8]),
+                mask: masks[rng.below(3) as usize],
                 max_priority: rng.next() as u16,
                 slot_start: [0, 1, u32::MAX, rng.next() as u32][rng.below(4) as usize],
                 slot_len: [0, 1, 3, 8, u32::MAX, rng.next() as u32][rng.below(6) as usize],
@@ -404,7 +410,11 @@ fn corrupt_tables_do_not_panic() {
             .collect();
         let en: Vec<Entry> = (0..rng.below(4))
             .map(|_| Entry {
-                key: k.masked(&Key([rng.next(); 8])),
+                key: k.masked(&if rng.below(2) == 0 {
+                    masks[rng.below(3) as usize]
+                } else {
+                    Key([rng.next(); 8])
+                }),
                 flow: rng.next() as u32,
                 priority: rng.next() as u16,
             })
@@ -412,6 +422,14 @@ fn corrupt_tables_do_not_panic() {
         let sl: Vec<u32> = (0..rng.below(16))
             .map(|_| [EMPTY, 0, 1, 2, 3, rng.next() as u32][rng.below(6) as usize])
             .collect();
-        let _ = lookup(&k, &st, &en, &sl);
+        if let Some(f) = lookup(&k, &st, &en, &sl) {
+            hits += 1;
+            assert!(
+                en.iter()
+                    .any(|e| e.flow == f && st.iter().any(|s| e.key == k.masked(&s.mask))),
+                "flow {f} is no entry matching the key: {st:?} {en:?} {sl:?}"
+            );
+        }
     }
+    assert!(hits >= 20, "only {hits} lookups found anything");
 }

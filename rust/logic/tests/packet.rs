@@ -406,10 +406,18 @@ fn header_length_through_l4() {
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(4096))]
 
-    /// Garbage never panics.
+    /// Garbage never panics, and what it parses to is still read from the frame: the Ethernet
+    /// addresses are its first bytes (zero when cut short), the L4 header ends inside it (and only
+    /// TCP and UDP have one), and every truncation parses to a prefix of the whole.
     #[test]
     fn garbage_never_panics(frame in proptest::collection::vec(any::<u8>(), 0..200)) {
-        let _ = parse(&frame);
+        let p = parse(&frame);
+        let at = |o: usize| frame.get(o..o + 6).map_or([0; 6], |b| b.try_into().unwrap());
+        prop_assert_eq!(p.fields.eth_dst, at(0));
+        prop_assert_eq!(p.fields.eth_src, if frame.len() >= 12 { at(6) } else { [0; 6] });
+        prop_assert!(usize::from(p.l4_end) <= frame.len());
+        prop_assert!(p.l4_end == 0 || matches!(p.fields.ip_proto, 6 | 17), "{:?}", p);
+        check_truncations(&frame);
     }
 
     /// Garbage after a plausible header never panics, and truncation stays consistent.

@@ -24,10 +24,12 @@ export KDIR
 
 # --- module with clippy. Only what changed is recompiled; the warnings of the last compile of
 # the crate are kept (per worktree), so an unchanged module with a warning still fails. ---
-log "module (clippy)"
+# The kunit variant: the shipped module's code plus the KUnit suites (make test and make lint
+# also build the shipped module alone).
+log "module, kunit variant (clippy)"
 modlog=$(mktemp)
 warn="$CACHE/check-warnings-$(printf %s "$REPO" | md5sum | cut -c1-12).log"
-if CLIPPY=1 "$REPO/scripts/module.sh" >/dev/null 2>"$modlog"; then
+if CLIPPY=1 OFGROUP_VARIANT=kunit "$REPO/scripts/module.sh" >/dev/null 2>"$modlog"; then
   if grep -q 'ofgroup_main\.o' "$modlog" || [ ! -f "$warn" ]; then
     grep -E -A12 '^(warning|error)' "$modlog" >"$warn" || true
   fi
@@ -43,7 +45,9 @@ rm -f "$modlog"
 # --- KUnit in the VM (in the background) while cargo test runs on the host ---
 run_dir="$CACHE/runs/check-$(date +%Y%m%d-%H%M%S)-$$"
 log "KUnit in the VM (run dir: $run_dir), cargo test meanwhile"
-OFGROUP_KMEMLEAK_SCAN=0 OFGROUP_VM_QUIET=1 "$REPO/qemu/vm.sh" --run-dir "$run_dir" --timeout 600 -- true \
+kunit_ko="$CACHE/variant/kunit/ofgroup.ko"
+OFGROUP_KO=$kunit_ko OFGROUP_KMEMLEAK_SCAN=0 OFGROUP_VM_QUIET=1 \
+  "$REPO/qemu/vm.sh" --run-dir "$run_dir" --timeout 600 -- true \
   >"$run_dir.vm.log" 2>&1 &
 vm=$!
 
@@ -60,7 +64,7 @@ rm -f "$cargo_out"
 wait $vm || true
 kunit_py="$KDIR/source/tools/testing/kunit/kunit.py"
 [ -f "$kunit_py" ] || kunit_py="${KSRC:-$CACHE/src/linux-source-$KVER_WANT}/tools/testing/kunit/kunit.py"
-res=$(python3 "$REPO/scripts/collect.py" "$run_dir" "$kunit_py") || true
+res=$(OFGROUP_KUNIT_KO=$kunit_ko python3 "$REPO/scripts/collect.py" "$run_dir" "$kunit_py") || true
 echo "$res" | grep -E '^(FAILED|collect:)|Testing complete|Ran [0-9]+ tests|^\[.*(PASSED|FAILED|CRASHED)' || true
 read -r _ vp vf < <(echo "$res" | grep '^RESULT ' || echo "RESULT 0 1")
 passed=$((passed + vp)); failed=$((failed + vf))

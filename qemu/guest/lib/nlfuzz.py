@@ -798,9 +798,18 @@ def failnth(args, spec, codec, ports):
         """A known state: groups 1 (select, 3 buckets) and 2 (all), a flow into group 1."""
         for op, attrs in (("flow-del", []), ("group-del", [])):
             send(nl, spec, op, attrs)
+        # The ports exactly as given (the fuzzer may have left a device under another number).
+        for no, name in Snapshot(nl, codec).ports.items():
+            if ports.get(no) != name:
+                send(nl, spec, "port-del", [c.leaf("port", "port-no", no)])
+        have = Snapshot(nl, codec).ports
         for no in pno:
-            if no not in Snapshot(nl, codec).ports:
-                send(nl, spec, "port-new", [c.leaf("port", "port-no", no), c.leaf("port", "ifname", ports[no])])
+            if no not in have:
+                r = send(nl, spec, "port-new", [c.leaf("port", "port-no", no),
+                                                c.leaf("port", "ifname", ports[no])])
+                if r.error:
+                    raise Violation(f"re-attaching {ports[no]} as port {no}: {os.strerror(r.error)} "
+                                    f"({r.extack})")
         for attrs in ([g("id", 1), g("type", gt["select"])] + [bucket(b, pno[b % len(pno)], 10) for b in range(3)],
                       [g("id", 2), g("type", gt["all"]), bucket(0, pno[0]), bucket(1, pno[-1])]):
             r = send(nl, spec, "group-new", attrs)

@@ -13,7 +13,7 @@ ip netns exec client ping -q -i 0.01 -W 1 10.0.0.2 >/dev/null 2>&1 &
 p1=$!
 ip netns exec s1 ping -q -i 0.01 -W 1 10.0.0.3 >/dev/null 2>&1 &
 p2=$!
-trap 'kill $p1 $p2 2>/dev/null' EXIT
+trap 'kill $p1 $p2 2>/dev/null || true' EXIT
 "$PY" "$OFGROUP_REPO/qemu/guest/lib/nlfuzz.py" fuzz --seed "${OFGROUP_FUZZ_SEED:-1}" \
   --requests "${OFGROUP_FUZZ_REQUESTS:-300}" --ports "$ports"
 "$PY" "$OFGROUP_REPO/qemu/guest/lib/nlfuzz.py" failnth --ports "$ports"

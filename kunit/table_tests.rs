@@ -449,6 +449,33 @@ mod table_ops {
     }
 
     #[test]
+    fn reverse_index_forgets_dangling_targets() -> Result {
+        // Group 1 names a group that does not exist, a fresh one on every modify: the reverse
+        // index must hold only what is named now (it kept a node per id ever named).
+        let t = new_table(64, 4)?;
+        for round in 0..200u32 {
+            let to = [Action::Group(1000 + round), Action::Group(1000 + round)];
+            let b = [BucketSpec::new(&to[..1]), BucketSpec::new(&to[1..])];
+            let mode = if round == 0 {
+                AddMode::Add
+            } else {
+                AddMode::Modify
+            };
+            assert!(t.add(&spec(1, GroupType::All, &b), mode).is_ok());
+            assert_eq!(t.index_len(), 1);
+        }
+        let out = [Action::Output(1)];
+        assert!(t
+            .add(
+                &spec(1, GroupType::All, &[BucketSpec::new(&out)]),
+                AddMode::Modify
+            )
+            .is_ok());
+        assert_eq!(t.index_len(), 0);
+        Ok(())
+    }
+
+    #[test]
     fn chaining_loops_and_depth() -> Result {
         let t = new_table(64, 4)?;
         // A reference to a group that does not exist yet is fine (batch order must not matter).

@@ -312,6 +312,12 @@ impl Table {
         Some(g)
     }
 
+    /// Targets in the reverse chaining index (KUnit's view: no node outlives its references).
+    #[cfg(ofgroup_kunit)]
+    pub(crate) fn index_len(&self) -> usize {
+        self.writer.lock().parents.iter().count()
+    }
+
     /// Number of groups (KUnit's view).
     #[cfg(ofgroup_kunit)]
     pub(crate) fn len(&self) -> u32 {
@@ -669,11 +675,17 @@ fn index(w: &mut Writer, target: u32, from: u32) -> Result {
     Ok(())
 }
 
+/// Drop one reference `from` -> `target`; the last one takes `target`'s node with it, so ids
+/// that were only ever named (dangling references are allowed) do not stay in the index.
 fn unindex(w: &mut Writer, target: u32, from: u32) {
-    if let Some(v) = w.parents.get_mut(&target) {
-        if let Some(i) = v.iter().position(|&p| p == from) {
-            // Cannot fail: `i` is in bounds.
-            let _ = v.remove(i);
-        }
+    let Some(v) = w.parents.get_mut(&target) else {
+        return;
+    };
+    if let Some(i) = v.iter().position(|&p| p == from) {
+        // Cannot fail: `i` is in bounds.
+        let _ = v.remove(i);
+    }
+    if v.is_empty() {
+        drop(w.parents.remove(&target));
     }
 }

@@ -5,7 +5,8 @@ source "$(dirname "$0")/common.sh"
 
 DEB_PKGS=(
   clang-19 lld-19 llvm-19 libclang-19-dev   # Rust-for-Linux needs LLVM >= 17; LLVM=-19
-  make flex bison bc cpio rsync kmod xz-utils # kernel build
+  make flex bison bc cpio rsync kmod xz-utils # kernel build (rsync: module variants)
+  binutils                                  # readelf: make test checks what the shipped module holds
   libelf-dev libssl-dev dwarves             # objtool, signing, pahole
   qemu-system-x86                           # VM (TCG)
   python3 python3-venv python3-yaml         # virtme-ng venv, kunit.py, ynl cli.py

@@ -29,14 +29,14 @@ pub(crate) fn defer_after_grace_period<T: ForeignOwnable + Send>(obj: T) {
         drop(unsafe { T::from_foreign(arg) });
     }
     let arg = obj.into_foreign();
-    // SAFETY: `drop_it::<T>` matches the callback signature and takes back ownership of `arg`;
-    // `T: Send` makes dropping it on the RCU callback's CPU sound. The callback runs in softirq
-    // context, so `T`'s drop must not sleep. What is deferred here - groups, flow snapshots,
-    // ports - frees memory and drops references; the one whose last drop could sleep, a port's
-    // `Arc<Datapath>`, is never the last one here: the genl family holds the datapath while the
-    // module runs, and module exit keeps its own reference until `rcu_barrier()` has run every
-    // callback (`ofgroup_main.rs`). That is an ordering argument, not a type: making it one
-    // (a bound on `T`, or `queue_rcu_work`) is open in issue 12.
+    // The callback runs in softirq context, so `T`'s drop must not sleep. What is deferred here -
+    // groups, flow snapshots, ports - frees memory and drops references; the one whose last drop
+    // could sleep, a port's `Arc<Datapath>`, is never the last one here: the genl family holds
+    // the datapath while the module runs, and module exit keeps its own reference until
+    // `rcu_barrier()` has run every callback (`ofgroup_main.rs`). That is an ordering argument,
+    // not a type: making it one (a bound on `T`, or `queue_rcu_work`) is open in issue 12.
+    // SAFETY: `drop_it::<T>` matches the callback signature and takes back ownership of `arg`
+    // once; `T: Send` makes dropping it on the callback's CPU sound; the drop does not sleep.
     unsafe { raw::ofg_call_rcu(Some(drop_it::<T>), arg) }
 }
 

@@ -7,17 +7,6 @@
 source "$(dirname "$0")/common.sh"
 export PROFILE=debug
 
-passed=0 failed=0
-failures=()
-bad() { failed=$((failed + 1)); failures+=("$1"); echo "FAILED: $1" >&2; }
-finish() {
-  echo
-  for f in "${failures[@]}"; do echo "  failed: $f"; done
-  echo "$passed passed, $failed failed"
-  [ "$failed" = 0 ]
-  exit
-}
-
 # The cached kernel only: a check never starts a kernel build.
 KDIR=$("$REPO/scripts/kernel.sh" debug)
 export KDIR
@@ -62,8 +51,7 @@ grep -q '^test result:' "$cargo_out" || { grep -E '^error' -A8 "$cargo_out" >&2;
 rm -f "$cargo_out"
 
 wait $vm || true
-kunit_py="$KDIR/source/tools/testing/kunit/kunit.py"
-[ -f "$kunit_py" ] || kunit_py="${KSRC:-$CACHE/src/linux-source-$KVER_WANT}/tools/testing/kunit/kunit.py"
+kunit_py=$(kunit_py)
 res=$(OFGROUP_KUNIT_KO=$kunit_ko python3 "$REPO/scripts/collect.py" "$run_dir" "$kunit_py") || true
 echo "$res" | grep -E '^(FAILED|collect:)|Testing complete|Ran [0-9]+ tests|^\[.*(PASSED|FAILED|CRASHED)' || true
 read -r _ vp vf < <(echo "$res" | grep '^RESULT ' || echo "RESULT 0 1")

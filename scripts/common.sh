@@ -13,3 +13,24 @@ export PATH="$HOME/.cargo/bin:$VENV/bin:$PATH"
 
 log() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
 die() { printf 'error: %s\n' "$*" >&2; exit 1; }
+
+# The kernel tree's kunit.py (parses KTAP), for the KDIR in use.
+kunit_py() {
+  local p="$KDIR/source/tools/testing/kunit/kunit.py"
+  [ -f "$p" ] || p="${KSRC:-$CACHE/src/linux-source-$KVER_WANT}/tools/testing/kunit/kunit.py"
+  echo "$p"
+}
+
+# The pass/fail tally of make test and make check: ok / bad NAME count, finish prints
+# "N passed, N failed" and exits non-zero on any failure.
+passed=0 failed=0
+failures=()
+ok() { passed=$((passed + 1)); }
+bad() { failed=$((failed + 1)); failures+=("$1"); echo "FAILED: $1" >&2; }
+finish() {
+  echo
+  for f in "${failures[@]}"; do echo "  failed: $f"; done
+  echo "$passed passed, $failed failed"
+  [ "$failed" = 0 ]
+  exit
+}

@@ -20,8 +20,7 @@ run_dir="$CACHE/runs/fuzz-$(date +%Y%m%d-%H%M%S)"
 "$REPO/qemu/vm.sh" --run-dir "$run_dir" --timeout $((OFGROUP_SCENARIO_TIMEOUT + 600)) -- \
   "$REPO/qemu/guest/scenarios.sh" "$REPO/qemu/guest/scenarios/50-nl-fuzz.sh" || true
 grep -hE '^(nlfuzz|ok|FAIL)' "$run_dir/scenario-50-nl-fuzz.log" 2>/dev/null || true
-kunit_py="$KDIR/source/tools/testing/kunit/kunit.py"
-[ -f "$kunit_py" ] || kunit_py="${KSRC:-$CACHE/src/linux-source-$KVER_WANT}/tools/testing/kunit/kunit.py"
+kunit_py=$(kunit_py)
 res=$(python3 "$REPO/scripts/collect.py" "$run_dir" "$kunit_py") || true
 echo "$res" | grep -E '^(FAILED|RESULT)'
 log "fuzz: seed $seed; logs in $run_dir"

@@ -5,18 +5,6 @@
 source "$(dirname "$0")/common.sh"
 export PROFILE=debug
 
-passed=0 failed=0
-failures=()
-ok() { passed=$((passed + 1)); }
-bad() { failed=$((failed + 1)); failures+=("$1"); echo "FAILED: $1" >&2; }
-finish() {
-  echo
-  for f in "${failures[@]}"; do echo "  failed: $f"; done
-  echo "$passed passed, $failed failed"
-  [ "$failed" = 0 ]
-  exit
-}
-
 "$REPO/scripts/setup.sh"
 KDIR=$("$REPO/scripts/kernel.sh" debug)
 export KDIR
@@ -95,8 +83,7 @@ scen=()
 for s in ${OFGROUP_SCENARIOS:-}; do scen+=("$REPO/qemu/guest/scenarios/$s.sh"); done
 "$REPO/qemu/vm.sh" --run-dir "$run_dir" --timeout "${OFGROUP_TEST_TIMEOUT:-2400}" -- \
   "$REPO/qemu/guest/scenarios.sh" "${scen[@]}" || true
-kunit_py="$KDIR/source/tools/testing/kunit/kunit.py"
-[ -f "$kunit_py" ] || kunit_py="${KSRC:-$CACHE/src/linux-source-$KVER_WANT}/tools/testing/kunit/kunit.py"
+kunit_py=$(kunit_py)
 res=$(python3 "$REPO/scripts/collect.py" "$run_dir" "$kunit_py") || true
 echo "$res" | grep -v '^RESULT '
 read -r _ vp vf < <(echo "$res" | grep '^RESULT ')

@@ -35,3 +35,6 @@ expect_eq "and misses are counted on port 1" $(($(port_missed 1) - missed0)) 5
 ofgroupctl del-groups group_id=1
 expect_eq "deleting again changes nothing" "$(ofgroupctl dump-flows --no-stats)" " priority=10,udp,tp_dst=3 actions=group:2"
 expect_eq "group 2 still counts its flow" "$(group_field 2 ref_count)" 1
+# ref_count counts flows: a flow naming the group twice counts once.
+ofgroupctl add-flow 'priority=10,udp,tp_dst=4,actions=group:2,group:2'
+expect_eq "a flow naming group 2 twice counts once" "$(group_field 2 ref_count)" 2

@@ -78,7 +78,7 @@ printf -v cmd '%q ' "${guest[@]}" "$@"
 # fuzzer's seed and length, a scenario's timeout.
 [ $interactive = 0 ] || : "${OFGROUP_KMEMLEAK_SCAN:=0}"  # a shell is no test: power off at once
 for v in OFGROUP_INSMOD_ARGS OFGROUP_KMEMLEAK_SCAN OFGROUP_DEMO_FLOWS OFGROUP_KUNIT_KO OFGROUP_KO \
-  OFGROUP_FUZZ_SEED OFGROUP_FUZZ_REQUESTS OFGROUP_SCENARIO_TIMEOUT; do
+  OFGROUP_FUZZ_SEED OFGROUP_FUZZ_REQUESTS OFGROUP_CHURN_SECONDS OFGROUP_SCENARIO_TIMEOUT; do
   [ -z "${!v:-}" ] || printf -v cmd 'env %s=%q %s' "$v" "${!v}" "$cmd"
 done
 show='^([^[]|$)|ofgroup:|BUG:|WARNING:|Oops|KASAN:|Kernel panic|kmemleak:|# Subtest|\] +(not )?ok [0-9]|# [a-z0-9_]+: pass:'

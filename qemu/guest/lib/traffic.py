@@ -6,10 +6,12 @@
 
 Frame i uses UDP source port sport + (i % flows), so F distinct flows (5-tuples) are spread over
 the N frames; --seconds keeps sending (cycling through the flows) until that much time passed.
-Prints how many frames it sent.
+Prints how many frames it sent (a send the device refused is retried, not counted); SIGTERM stops
+it early, still printing the count.
 
 Every module imported costs file look-ups over the guest's 9p root, seconds under TCG: so only
-built-in modules (_socket, _struct, sys, time) and no argparse."""
+built-in modules (_socket, _struct, signal, sys, time) and no argparse."""
+import signal
 import sys
 import time
 
@@ -69,13 +71,24 @@ def main():
     s = _socket.socket(_socket.AF_PACKET, _socket.SOCK_RAW)
     s.bind((a["iface"], 0))
     frames = [frame(a, (a["sport"] + i) % 65536) for i in range(a["flows"])]
-    sent = 0
+    sent = failing = 0
     end = time.monotonic() + a["seconds"]
-    while sent < a["count"] or (a["seconds"] and time.monotonic() < end):
+    # SIGTERM ends the run after the frame in hand is counted (a handler that only sets a flag:
+    # raising from it could fall between a send and its count).
+    stop = []
+    signal.signal(signal.SIGTERM, lambda *_: stop.append(1))
+    while not stop and (sent < a["count"] or (a["seconds"] and time.monotonic() < end)):
         try:
             s.send(frames[sent % a["flows"]])
         except OSError:
-            time.sleep(0.001)  # the device went away or its queue is full: keep going
+            # The device went away or its queue is full: not sent, so not counted (the churn
+            # scenario's conservation identities start from this count); try again.
+            failing += 1
+            if not a["seconds"] and failing > 5000:
+                sys.exit(f"traffic.py: {a['iface']} refused 5000 frames in a row")
+            time.sleep(0.001)
+            continue
+        failing = 0
         sent += 1
     print(sent)
 

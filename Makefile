@@ -26,7 +26,7 @@ LLVM ?= -19
 PREFIX ?= /usr/local
 export PROFILE PREFIX DESTDIR
 
-.PHONY: all module setup kernel check test fuzz demo vm shell install uninstall lint fmt host-test bench-lookup bench-flows bench-groups bench-forward clean
+.PHONY: all module setup kernel check test fuzz demo vm shell install uninstall lint fmt host-test stack bench-lookup bench-flows bench-groups bench-forward clean
 all: module
 
 setup:
@@ -50,6 +50,10 @@ fuzz:
 
 demo:
 	@scripts/demo.sh
+
+# Worst-case stack depth of the packet path (a chain of 16 groups), from the compiler's frame sizes.
+stack:
+	@scripts/stack.sh
 
 vm:
 	@KDIR=$$(scripts/module.sh) && scripts/userspace.sh && KDIR=$$KDIR qemu/vm.sh -- $(CMD)

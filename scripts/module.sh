@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Build ofgroup.ko with Kbuild: make -C $KDIR M=$REPO LLVM=-19. Prints the KDIR it built against.
 # KDIR unset: run setup and use (or build) the cached kernel of $PROFILE. CLIPPY=1 lints while building.
-# OFGROUP_VARIANT=kunit|bench|nocount|noclassify|parseonly builds a test or benchmark variant
+# OFGROUP_VARIANT=kunit|bench|stack|nocount|noclassify|parseonly builds a test or benchmark variant
 # instead (see Kbuild), in a copy of the tree at $CACHE/variant/<variant>/ (its ofgroup.ko is there);
 # the repo's own module, the one users load, is untouched.
 source "$(dirname "$0")/common.sh"
@@ -12,8 +12,8 @@ if [ -z "${KDIR:-}" ]; then
 fi
 [ -f "$KDIR/Module.symvers" ] || die "KDIR=$KDIR is not a fully built kernel tree (no Module.symvers)"
 if [ -n "${OFGROUP_VARIANT:-}" ]; then
-  case "$OFGROUP_VARIANT" in kunit|bench|nocount|noclassify|parseonly) ;;
-    *) die "OFGROUP_VARIANT=$OFGROUP_VARIANT: want kunit, bench, nocount, noclassify or parseonly" ;; esac
+  case "$OFGROUP_VARIANT" in kunit|bench|stack|nocount|noclassify|parseonly) ;;
+    *) die "OFGROUP_VARIANT=$OFGROUP_VARIANT: want kunit, bench, stack, nocount, noclassify or parseonly" ;; esac
   tree="$CACHE/variant/$OFGROUP_VARIANT"
   mkdir -p "$tree"
   # Only what Kbuild compiles; rsync keeps unchanged files' times, so rebuilds stay incremental.

@@ -7,7 +7,7 @@ OBJECT.o is the module's Rust object built with -Zemit-stack-sizes (its .stack_s
 every function's frame as LLVM laid it out). The call graph comes from the disassembly: a `call` or
 `jmp` to a function's start, resolved in the object or by a relocation to a kernel symbol (a `jmp`
 is a tail call: the caller's frame is gone by then). The
-worst path from each entry (default: the rx handler's `action::receive`) is the deepest sum of
+worst path from each entry (default: the rx handler's Rust entry and packet-execute's) is the deepest sum of
 frames plus 8 bytes of return address per call. Recursion is bounded as the code bounds it: a
 cycle of the call graph may be entered at most MAX_CHAIN_DEPTH + 1 times (17: the flow's own
 action list plus one level per chained group; the liveness of watched groups recurses no deeper).
@@ -47,7 +47,7 @@ def frames(obj):
     out = subprocess.run(["llvm-readobj-19", "--stack-sizes", obj], capture_output=True, text=True,
                          check=True).stdout
     sizes = {}
-    for fn_list, size in re.findall(r"Functions: \[([^\]]*)\]\s*\n\s*Size: (0x[0-9a-f]+)", out):
+    for fn_list, size in re.findall(r"Functions: \[([^\]]*)\]\s*\n\s*Size: (0x[0-9a-fA-F]+)", out):
         for fn in fn_list.split(", "):
             sizes[fn.strip()] = int(size, 16)
     return sizes
@@ -83,6 +83,9 @@ def calls(obj):
             continue
         commit()
         pending = None
+        if re.match(r"^\s+[0-9a-f]+:\s+(callq?|jmpq?)\s+\*", line):
+            graph[cur].add(("call", "__x86_indirect_thunk"))  # through a register or memory
+            continue
         m = re.match(r"^\s+[0-9a-f]+:\s+(callq?|jmpq?)\s+(?:0x[0-9a-f]+ <([^+>]+)>)?", line)
         if m:
             # a direct call (or tail jump) to a function of this object, unless a relocation follows
@@ -132,7 +135,7 @@ def main():
         del args[i:i + 2]
     if not args:
         sys.exit(__doc__)
-    obj, entries = args[0], args[1:] or ["action::receive"]
+    obj, entries = args[0], args[1:] or ["ffi::net::rx_entry", "genl::packet::execute"]
     sizes, graph = frames(obj), calls(obj)
     names = demangle(sorted(graph))
     comp = sccs(graph)
@@ -168,7 +171,8 @@ def main():
 
     rc = 0
     for want in entries:
-        found = [f for f in graph if short(names[f]).endswith(want) and f in sizes]
+        found = sorted((f for f in graph if want in short(names[f]) and f in sizes),
+                       key=lambda f: len(short(names[f])))
         if not found:
             sys.exit(f"stack.py: no function {want} in {obj}")
         f = found[0]

@@ -220,6 +220,15 @@ impl Group {
         n
     }
 
+    /// Credit a frame standing for `w` to every bucket and to the group: what an `all` or
+    /// `indirect` group with at least one bucket runs (the packet path's walk runs the buckets).
+    pub(crate) fn credit_all(&self, w: Wire) {
+        for b in &self.buckets {
+            b.stats.credit(w);
+        }
+        self.shared.stats.credit(w);
+    }
+
     /// Nanoseconds since the group was created.
     pub(crate) fn duration_ns(&self) -> u64 {
         ffi::boottime_ns().saturating_sub(self.shared.created_ns)

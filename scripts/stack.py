@@ -13,7 +13,8 @@ cycle of the call graph may be entered at most MAX_CHAIN_DEPTH + 1 times (17: th
 action list plus one level per chained group; the liveness of watched groups recurses no deeper).
 Calls that leave the object (the kernel: dev_queue_xmit, kfree_skb, KASAN reports, ...) are
 leaves here; the deepest of them is named, since its own stack comes on top. Indirect calls (a
-`dyn` method) cannot be followed: a function on the path that makes one is marked.
+`dyn` method) are followed where DYN below names their targets (watched groups' liveness); a
+function on the path that makes other indirect calls is marked.
 
 Prints the worst depth per entry, the path, and exits 1 if a depth passes --limit (bytes)."""
 import re
@@ -22,6 +23,14 @@ import sys
 
 DEPTH = 17
 RETADDR = 8
+# The packet path's indirect calls, which the object code cannot tell: watched groups' liveness
+# goes through `dyn LiveEnv` (Metered over the table's environment). (caller, callee prefix) by
+# demangled name: every implementation the caller can reach.
+DYN = [
+    ("logic::liveness::group_live", "<logic::liveness::Metered as logic::liveness::LiveEnv>::"),
+    ("logic::liveness::bucket_live", "<logic::liveness::Metered as logic::liveness::LiveEnv>::"),
+    ("<logic::liveness::Metered as logic::liveness::LiveEnv>::", "<table::TableEnv as logic::liveness::LiveEnv>::"),
+]
 
 
 def demangle(names):
@@ -138,6 +147,13 @@ def main():
     obj, entries = args[0], args[1:] or ["ffi::net::rx_entry", "genl::packet::execute"]
     sizes, graph = frames(obj), calls(obj)
     names = demangle(sorted(graph))
+    by_name = {short(names[f]): f for f in graph}
+    for caller, callee in DYN:
+        for cn, cf in by_name.items():
+            if cn == caller or (caller.endswith("::") and cn.startswith(caller)):
+                for tn, tf in by_name.items():
+                    if tn == callee or (callee.endswith("::") and tn.startswith(callee)):
+                        graph[cf].add(("call", tf))
     comp = sccs(graph)
     cyclic = {c for v, c in comp.items()
               if sum(1 for w in comp if comp[w] == c) > 1 or any(w == v for _, w in graph[v])}
@@ -190,7 +206,8 @@ def main():
             shown.append(n)
             size = sizes.get(p)
             frame = f"{size} B" if size is not None else "kernel"
-            thunk = any(w.startswith("__x86_indirect_thunk") for _, w in graph.get(p, ()))
+            thunk = any(w.startswith("__x86_indirect_thunk") for _, w in graph.get(p, ())) and not any(
+                n == c or (c.endswith("::") and n.startswith(c)) for c, _ in DYN)
             print(f"  {counts[n]:3d} x {frame:>7}  {n}" + ("   [+ indirect calls, not followed]" if thunk else ""))
         if limit is not None and depth > limit:
             print(f"stack: {want}: over the limit of {limit} bytes")

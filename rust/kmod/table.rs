@@ -255,11 +255,8 @@ impl LiveEnv for TableEnv<'_> {
     fn port_live(&self, port: u32) -> bool {
         self.ports.is_live(port)
     }
-    fn any_bucket(&self, id: u32, any: &mut dyn FnMut(Watch) -> bool) -> bool {
-        match self.table.groups.get(self.rcu, id) {
-            Some(g) => g.buckets.iter().any(|b| any(b.watch)),
-            None => false,
-        }
+    fn bucket_watch(&self, id: u32, i: usize) -> Option<Watch> {
+        Some(self.table.groups.get(self.rcu, id)?.buckets.get(i)?.watch)
     }
 }
 

@@ -33,8 +33,9 @@ impl Watch {
 pub trait LiveEnv {
     /// Whether datapath port `port` is up (admin and carrier). Unknown ports are down.
     fn port_live(&self, port: u32) -> bool;
-    /// Whether group `id` exists and `any` returns true for one of its buckets' watches.
-    fn any_bucket(&self, id: u32, any: &mut dyn FnMut(Watch) -> bool) -> bool;
+    /// The watches of bucket `i` (in order) of group `id`; `None` past its last bucket or if
+    /// there is no such group.
+    fn bucket_watch(&self, id: u32, i: usize) -> Option<Watch>;
     /// Spend `units` of the frame's work budget; `false` when it is spent (nothing is then
     /// live). Unmetered by default.
     fn charge(&self, _units: u32) -> bool {
@@ -62,7 +63,12 @@ pub fn bucket_live(env: &dyn LiveEnv, w: Watch, depth: u32) -> bool {
     w.group != OFPG_ANY && group_live(env, w.group, depth + 1)
 }
 
-/// Whether group `id` has a live bucket (a missing group has none).
+/// Whether group `id` has a live bucket (a missing group has none), `depth` groups deep.
+///
+/// Iterative, with an explicit stack of the groups being looked into (at most
+/// [`MAX_CHAIN_DEPTH`] + 1): a chain of watched groups costs no stack per level on the packet
+/// path. Charges and memo as a recursive walk would: one unit per group looked up and per bucket
+/// checked; every group whose liveness is settled is remembered for the rest of the frame.
 pub fn group_live(env: &dyn LiveEnv, id: u32, depth: u32) -> bool {
     if let Some(live) = env.memo(id) {
         return live;
@@ -70,9 +76,51 @@ pub fn group_live(env: &dyn LiveEnv, id: u32, depth: u32) -> bool {
     if depth > MAX_CHAIN_DEPTH || !env.charge(1) {
         return false;
     }
-    let live = env.any_bucket(id, &mut |w| bucket_live(env, w, depth));
-    env.set_memo(id, live);
-    live
+    // (group, next bucket to check) from `id` down to the group looked into now.
+    let mut stack = [(0u32, 0usize); MAX_CHAIN_DEPTH as usize + 1];
+    stack[0] = (id, 0);
+    let mut len = 1;
+    loop {
+        let (gid, i) = stack[len - 1];
+        let d = depth + len as u32 - 1;
+        let Some(w) = env.bucket_watch(gid, i) else {
+            // No bucket of `gid` is live: settled dead; its watcher's bucket is dead too, unless
+            // `gid` was the group asked about.
+            env.set_memo(gid, false);
+            len -= 1;
+            if len == 0 {
+                return false;
+            }
+            stack[len - 1].1 += 1;
+            continue;
+        };
+        let live = if !env.charge(1) {
+            false
+        } else if (w.port == OFPP_ANY && w.group == OFPG_ANY)
+            || (w.port != OFPP_ANY && env.port_live(w.port))
+        {
+            true
+        } else if w.group == OFPG_ANY {
+            false
+        } else if let Some(live) = env.memo(w.group) {
+            live
+        } else if d + 1 > MAX_CHAIN_DEPTH || len == stack.len() || !env.charge(1) {
+            false
+        } else {
+            // Look into the watched group first.
+            stack[len] = (w.group, 0);
+            len += 1;
+            continue;
+        };
+        if live {
+            // A live bucket: its group is live, and so is every group watching down to it.
+            for &(g, _) in &stack[..len] {
+                env.set_memo(g, true);
+            }
+            return true;
+        }
+        stack[len - 1].1 += 1;
+    }
 }
 
 /// A liveness environment metered by a frame's [`Frame`](super::work::Frame): charges its
@@ -88,8 +136,8 @@ impl LiveEnv for Metered<'_> {
     fn port_live(&self, port: u32) -> bool {
         self.env.port_live(port)
     }
-    fn any_bucket(&self, id: u32, any: &mut dyn FnMut(Watch) -> bool) -> bool {
-        self.env.any_bucket(id, any)
+    fn bucket_watch(&self, id: u32, i: usize) -> Option<Watch> {
+        self.env.bucket_watch(id, i)
     }
     fn charge(&self, units: u32) -> bool {
         self.frame.charge(units)

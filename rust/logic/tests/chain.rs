@@ -176,10 +176,8 @@ impl LiveEnv for Env {
     fn port_live(&self, p: u32) -> bool {
         self.up.contains(&p)
     }
-    fn any_bucket(&self, id: u32, any: &mut dyn FnMut(Watch) -> bool) -> bool {
-        self.groups
-            .get(&id)
-            .is_some_and(|b| b.iter().any(|&w| any(w)))
+    fn bucket_watch(&self, id: u32, i: usize) -> Option<Watch> {
+        self.groups.get(&id)?.get(i).copied()
     }
 }
 
@@ -222,4 +220,100 @@ fn liveness_follows_ports_and_watched_groups() {
     env.groups.insert(20, vec![group(21)]);
     env.groups.insert(21, vec![group(20)]);
     assert!(!group_live(&env, 20, 0));
+}
+
+/// A metered, memoizing environment that records what the walk charged and remembered.
+struct Counting {
+    env: Env,
+    budget: u32,
+    used: Cell<u32>,
+    memo: RefCell<HashMap<u32, bool>>,
+}
+
+impl LiveEnv for Counting {
+    fn port_live(&self, p: u32) -> bool {
+        self.env.port_live(p)
+    }
+    fn bucket_watch(&self, id: u32, i: usize) -> Option<Watch> {
+        self.env.bucket_watch(id, i)
+    }
+    fn charge(&self, units: u32) -> bool {
+        self.used.set(self.used.get() + units);
+        self.used.get() <= self.budget
+    }
+    fn memo(&self, id: u32) -> Option<bool> {
+        self.memo.borrow().get(&id).copied()
+    }
+    fn set_memo(&self, id: u32, live: bool) {
+        self.memo.borrow_mut().insert(id, live);
+    }
+}
+
+/// The recursive definition the packet path's iterative walk must equal: a bucket is live when
+/// unwatched, its port is up, or its watched group has a live bucket (memo first, then the depth
+/// bound, one unit per group and per bucket).
+fn reference_group_live(env: &Counting, id: u32, depth: u32) -> bool {
+    if let Some(live) = env.memo(id) {
+        return live;
+    }
+    if depth > MAX_CHAIN_DEPTH || !env.charge(1) {
+        return false;
+    }
+    let mut live = false;
+    let mut i = 0;
+    while let Some(w) = env.bucket_watch(id, i) {
+        i += 1;
+        let b = env.charge(1)
+            && ((w.port == OFPP_ANY && w.group == OFPG_ANY)
+                || (w.port != OFPP_ANY && env.port_live(w.port))
+                || (w.group != OFPG_ANY && reference_group_live(env, w.group, depth + 1)));
+        if b {
+            live = true;
+            break;
+        }
+    }
+    env.set_memo(id, live);
+    live
+}
+
+proptest! {
+    /// On random watch graphs (chains, sharing, loops a racing update could leave, dangling
+    /// ids) and budgets, the iterative walk gives the recursive definition's answer, charges
+    /// the same units and remembers the same groups.
+    #[test]
+    fn iterative_liveness_equals_the_recursive_definition(
+        groups in proptest::collection::vec(
+            proptest::collection::vec((0u32..6, 0u32..24), 0..4), 1..24),
+        up in proptest::collection::hash_set(0u32..6, 0..4),
+        budget in 0u32..200,
+        start in 0u32..24,
+        depth in 0u32..3,
+    ) {
+        let env = |groups: &Vec<Vec<(u32, u32)>>| Counting {
+            env: Env {
+                up: up.clone(),
+                groups: groups
+                    .iter()
+                    .enumerate()
+                    .map(|(g, bs)| {
+                        let ws = bs.iter().map(|&(p, w)| Watch {
+                            // port 0: no watched port; group >= 20: no watched group
+                            port: if p == 0 { OFPP_ANY } else { p },
+                            group: if w >= 20 { OFPG_ANY } else { w },
+                        });
+                        (g as u32, ws.collect())
+                    })
+                    .collect(),
+            },
+            budget,
+            used: Cell::new(0),
+            memo: RefCell::new(HashMap::new()),
+        };
+        let (a, b) = (env(&groups), env(&groups));
+        let got = group_live(&a, start, depth);
+        let want = reference_group_live(&b, start, depth);
+        prop_assert_eq!(got, want);
+        prop_assert_eq!(a.used.get(), b.used.get());
+        prop_assert_eq!(a.memo.into_inner(), b.memo.into_inner());
+    }
 }

@@ -229,11 +229,8 @@ impl LiveEnv for Sim<'_> {
     fn port_live(&self, port: u32) -> bool {
         self.live_ports.contains(&port)
     }
-    fn any_bucket(&self, id: u32, any: &mut dyn FnMut(Watch) -> bool) -> bool {
-        match self.m.groups.get(&id) {
-            Some(g) => g.buckets.iter().any(|b| any(b.watch)),
-            None => false,
-        }
+    fn bucket_watch(&self, id: u32, i: usize) -> Option<Watch> {
+        Some(self.m.groups.get(&id)?.buckets.get(i)?.watch)
     }
 }
 

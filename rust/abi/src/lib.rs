@@ -365,7 +365,8 @@ pub struct Op {
     pub cmd: u8,
     /// The attribute set its messages carry.
     pub set: &'static str,
-    /// Needs CAP_NET_ADMIN (`admin-perm`).
+    /// Needs CAP_NET_ADMIN in the user namespace owning the requester's network namespace
+    /// (`uns-admin-perm`).
     pub admin: bool,
     /// Attributes a `do` request may carry (`None`: no `do`).
     pub do_request: Option<&'static [&'static str]>,

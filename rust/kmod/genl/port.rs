@@ -59,11 +59,12 @@ pub(super) fn new(dp: ArcBorrow<'_, Datapath>, r: &Do<'_>) -> Res {
         .prepare_reply(cmd::PORT_NEW, 256)
         .map_err(|_| nomem())?;
     let dpa: Arc<Datapath> = dp.into();
-    let info = Datapath::attach(&dpa, no, ifindex, name).map_err(|e| match e {
+    let net = r.req.net().ok_or_else(nomem)?;
+    let info = Datapath::attach(&dpa, &net, no, ifindex, name).map_err(|e| match e {
         PortError::NoDevice => Reject::new(
             ENODEV.to_errno(),
             format_args!(
-                "no device '{}' (ifindex {}) in the initial network namespace",
+                "no device '{}' (ifindex {}) in this network namespace",
                 shown, ifindex
             ),
             name_attr.map(|a| a.offset),

@@ -17,6 +17,7 @@ mod dp;
 mod dump;
 mod flow;
 mod flow_match;
+mod flow_ntf;
 mod group;
 mod packet;
 mod port;

@@ -226,7 +226,8 @@ impl Datapath {
 
     /// Detach every port, under RTNL (the namespace or the module is going away).
     pub(crate) fn detach_all_locked(&self, rtnl: &Rtnl) {
-        self.ports.drain(|_, retired| self.retire_port(rtnl, retired));
+        self.ports
+            .drain(|_, retired| self.retire_port(rtnl, retired));
     }
 
     /// Port `no` (counted reference), for replies.

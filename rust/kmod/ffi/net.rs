@@ -208,7 +208,8 @@ impl NetDev {
         let mut tracker: bindings::netdevice_tracker = pin_init::zeroed();
         // SAFETY: RTNL is held (the guard); `net` is alive (its type invariant); `buf` is
         // NUL-terminated (16 bytes, name < 16); `tracker` is writable.
-        let p = unsafe { raw::ofg_dev_get(net.as_ptr(), ifindex, buf.as_ptr().cast(), &mut tracker) };
+        let p =
+            unsafe { raw::ofg_dev_get(net.as_ptr(), ifindex, buf.as_ptr().cast(), &mut tracker) };
         // SAFETY: `p` is a pointer or an ERR_PTR; IS_ERR only inspects the value.
         match unsafe { raw::ofg_ptr_err(p.cast()) } {
             // INVARIANT: `ofg_dev_get` took a reference on the device, tracked in `tracker`.

@@ -99,9 +99,7 @@ pub(super) fn new(dp: ArcBorrow<'_, Datapath>, r: &Do<'_>) -> Res {
     })?;
     reply.send(|m| put_port(m, &info));
     // A lost notification (memory) does not fail the attach.
-    let _ = r
-        .req
-        .notify(cmd::PORT_NEW_NTF, 256, |m| put_port(m, &info));
+    let _ = r.req.notify(cmd::PORT_NEW_NTF, 256, |m| put_port(m, &info));
     Ok(())
 }
 

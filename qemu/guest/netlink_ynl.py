@@ -8,7 +8,8 @@ strict per-operation policies; raw requests with a wrong attribute type or lengt
 spec-driven encoder cannot produce) are refused with EINVAL (ERANGE for a flag with a payload),
 extack and the offending attribute; the policy the module registered equals the spec's request
 attributes and types; dumps of 1k (YNL) and 5k groups (raw, ofgroupctl) see each exactly once; the monitor group gets a
-notification for every change; an unprivileged process gets EPERM on mutations."""
+notification for every change; an unprivileged process gets EPERM on mutations; cli.py run in
+another network namespace drives that namespace's datapath."""
 import errno
 import json
 import os
@@ -373,6 +374,38 @@ def check_cli():
     print("  cli.py: add, get, duplicate refused, delete")
 
 
+def check_netns():
+    """cli.py run from inside another network namespace drives that namespace's datapath: what it
+    adds there, it reads there, and this (the initial) namespace's table does not have it."""
+    import ctypes
+    subprocess.run(["ip", "netns", "add", "ofg-ynl"], check=True)
+    try:
+        pid = os.fork()
+        if pid == 0:
+            code = 1
+            try:
+                libc = ctypes.CDLL(None, use_errno=True)
+                fd = os.open("/run/netns/ofg-ynl", os.O_RDONLY)
+                if libc.setns(fd, 0x40000000) != 0:  # CLONE_NEWNET
+                    raise OSError(ctypes.get_errno(), "setns")
+                _cli_family.clear()  # its socket belongs to the initial namespace
+                new = json.dumps({"id": 9, "type": "all", "bucket": [{"action": [{"output": 1}]}]})
+                code, out = cli("--do", "group-new", "--json", new)
+                assert code == 0, (code, out)
+                code, out = cli("--dump", "group-get", "--output-json")
+                assert code == 0 and json.loads(out)[0]["id"] == 9, (code, out)
+            except Exception as e:  # pylint: disable=broad-except
+                print("child failed:", repr(e), flush=True)
+                code = 1
+            os._exit(code)
+        _, status = os.waitpid(pid, 0)
+        assert os.waitstatus_to_exitcode(status) == 0
+        assert all(g["id"] != 9 for g in dump()), dump()
+    finally:
+        subprocess.run(["ip", "netns", "del", "ofg-ynl"], check=False)
+    print("  cli.py in another namespace: its own datapath")
+
+
 def check_ofgroupctl_agrees():
     """What ofgroupctl adds, YNL reads as the spec says; what YNL adds, ofgroupctl prints (here, not
     in 20-ofgroupctl.sh: this process has YNL loaded already)."""
@@ -427,7 +460,7 @@ def check_unprivileged():
 for name, fn in [("basic", check_basic), ("malformed", check_malformed), ("policy", check_policy),
                  ("monitor", check_monitor), ("ofgroupctl", check_ofgroupctl_agrees),
                  ("unprivileged", check_unprivileged), ("big dump", check_big_dump),
-                 ("cli.py", check_cli)]:
+                 ("cli.py", check_cli), ("netns", check_netns)]:
     print(f"{name}:")
     start = time.monotonic()
     fn()

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 
 //! The datapath: the group table, the flow table and the ports, and the operations that span
-//! them (attach/detach, group deletion that takes its flows along, packet-execute).
+//! them (attach/detach, group deletion that takes its flows along, packet-execute). There is one
+//! per network namespace (`netns.rs`); its ports are devices of that namespace.
 //!
 //! Locking: port changes run under RTNL (netlink and the netdevice notifier both hold it);
 //! flow changes and group deletions are serialized by `flows_lock`, taken before the group
@@ -19,6 +20,7 @@ use crate::ffi::PerCpu;
 
 use crate::action;
 use crate::ffi::net::{DevError, NetDev, Rtnl, Skb};
+use crate::ffi::netns::Net;
 use crate::ffi::{net, RcuXArray, Retired};
 use crate::flow::{FlowError, FlowTable, Selector};
 use crate::logic::model::{BucketPos, BucketSpec, GroupSpec};
@@ -143,15 +145,17 @@ impl Datapath {
     // -----------------------------------------------------------------------------------------
     // Ports.
 
-    /// Attach device `ifindex` (or, when 0, `name`) as port `no` (or the lowest free number).
+    /// Attach device `ifindex` (or, when 0, `name`) of namespace `net` (the datapath's own) as
+    /// port `no` (or the lowest free number).
     pub(crate) fn attach(
         dp: &Arc<Datapath>,
+        net: &Net<'_>,
         no: Option<u32>,
         ifindex: u32,
         name: &[u8],
     ) -> Result<PortInfo, PortError> {
         let rtnl = Rtnl::lock();
-        let dev = NetDev::get(&rtnl, ifindex, name).map_err(|e| match e {
+        let dev = NetDev::get(&rtnl, net, ifindex, name).map_err(|e| match e {
             DevError::NoDevice => PortError::NoDevice,
             DevError::NotEthernet => PortError::NotEthernet,
         })?;
@@ -220,11 +224,10 @@ impl Datapath {
         self.n_ports.fetch_sub(1u32, Relaxed);
     }
 
-    /// Detach every port (module exit).
-    pub(crate) fn detach_all(&self) {
-        let rtnl = Rtnl::lock();
+    /// Detach every port, under RTNL (the namespace or the module is going away).
+    pub(crate) fn detach_all_locked(&self, rtnl: &Rtnl) {
         self.ports
-            .drain(|_, retired| self.retire_port(&rtnl, retired));
+            .drain(|_, retired| self.retire_port(rtnl, retired));
     }
 
     /// Port `no` (counted reference), for replies.

@@ -219,7 +219,8 @@ impl FlowTable {
                     continue;
                 }
                 let g = table.get(id).ok_or(FlowError::BadOutGroup(id))?;
-                v.push(g.shared.clone(), GFP_KERNEL)?;
+                // Kept with the flow: charged to the requester, as the flow is.
+                v.push(g.shared.clone(), GFP_KERNEL_ACCOUNT)?;
             }
         }
         Ok(v)

@@ -8,7 +8,7 @@
 // Only `ffi` may hold unsafe code (see its `allow` below).
 #![deny(unsafe_code)]
 
-use kernel::{prelude::*, sync::Arc};
+use kernel::prelude::*;
 
 mod action;
 // Load-time micro-benchmarks: only in the bench variant (scripts/module.sh OFGROUP_VARIANT=bench).
@@ -22,6 +22,7 @@ mod ffi;
 mod flow;
 mod genl;
 mod group;
+mod netns;
 mod port;
 mod table;
 
@@ -42,8 +43,7 @@ mod flow_tests;
 #[path = "../../kunit/table_tests.rs"]
 mod table_tests;
 
-use datapath::Datapath;
-use table::{Limits, Table};
+use table::Limits;
 
 /// The module's declaration; the bench variant adds its benchmarks' parameters.
 macro_rules! ofgroup_module {
@@ -87,7 +87,7 @@ ofgroup_module! {
 /// Version string logged at load; matches the userspace crates' version.
 const VERSION: &str = "0.1.0";
 
-/// The limits the module was loaded with.
+/// The limits the module was loaded with: each namespace's datapath starts with them.
 pub(crate) fn limits() -> Limits {
     Limits {
         max_groups: module_parameters::max_groups.value(),
@@ -99,7 +99,6 @@ struct OfGroup {
     loaded_at_ns: u64,
     family: Option<Pin<KBox<ffi::genl::Family<genl::Ops>>>>,
     hooks: Option<ffi::net::NetHooks<port::Port>>,
-    dp: Option<Arc<Datapath>>,
 }
 
 impl kernel::Module for OfGroup {
@@ -115,11 +114,12 @@ impl kernel::Module for OfGroup {
             module_parameters::bench_lookup.value(),
             module_parameters::bench_flows.value(),
         )?;
-        let table = Arc::pin_init(Table::new(l), GFP_KERNEL)?;
-        let dp = Arc::pin_init(Datapath::new(table), GFP_KERNEL)?;
+        // The device notifier first (it detaches ports whose device goes), then a datapath in
+        // every namespace, then the family that reaches them.
         let hooks = ffi::net::NetHooks::register()?;
+        let dps = ffi::netns::Pernet::register()?;
         let family = KBox::pin_init(
-            ffi::genl::Family::register(module, genl::Ops::new(dp.clone())),
+            ffi::genl::Family::register(module, genl::Ops::new(dps)),
             GFP_KERNEL,
         )?;
         pr_info!(
@@ -132,32 +132,20 @@ impl kernel::Module for OfGroup {
             loaded_at_ns,
             family: Some(family),
             hooks: Some(hooks),
-            dp: Some(dp),
         })
     }
 }
 
 impl Drop for OfGroup {
     fn drop(&mut self) {
-        // Unregister the family first (it waits for running operations and gives back its
-        // datapath reference); detach every port (no frame reaches the datapath after this,
-        // and the ports' references to the datapath go); stop the device notifier; drop the
-        // flows (releasing their group references) and the datapath with its groups (their
-        // release is deferred past a grace period); then wait for every deferred release to
-        // run before the module's code goes.
+        // Unregister the family first (it waits for running operations), then its handler's
+        // per-namespace registration: every namespace's datapath is torn down as when the
+        // namespace goes (`netns.rs`: ports detached under RTNL, flows deleted, the datapath
+        // freed after an rcu_barrier, its groups released after a grace period); stop the
+        // device notifier; then wait for every deferred release to run before the module's
+        // code goes.
         drop(self.family.take());
-        if let Some(dp) = self.dp.take() {
-            dp.detach_all();
-            drop(self.hooks.take());
-            if dp.flow_delete(None).is_err() {
-                pr_warn!("ofgroup: could not release the flows' group references\n");
-            }
-            // Detached ports are freed by RCU callbacks and each holds the datapath: wait for
-            // them, so the last reference (and the datapath's teardown, which needs process
-            // context) is ours.
-            kernel::sync::rcu::rcu_barrier();
-            drop(dp);
-        }
+        drop(self.hooks.take());
         kernel::sync::rcu::rcu_barrier();
         let up_ms = ffi::boottime_ns().wrapping_sub(self.loaded_at_ns) / 1_000_000;
         pr_info!("ofgroup {} unloaded after {} ms\n", VERSION, up_ms);

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 
-//! Datapath ports: a net device of the initial netns attached under an OpenFlow port number,
+//! Datapath ports: a net device of the datapath's network namespace attached under an OpenFlow port number,
 //! with its counters and liveness.
 
 use kernel::{

@@ -662,13 +662,14 @@ fn spec_of(b: &Bucket) -> BucketSpec<'_> {
     }
 }
 
+/// The index lives as long as the groups: charged to the requester (GFP_KERNEL_ACCOUNT).
 fn index(w: &mut Writer, target: u32, from: u32) -> Result {
     if let Some(v) = w.parents.get_mut(&target) {
-        return Ok(v.push(from, GFP_KERNEL)?);
+        return Ok(v.push(from, GFP_KERNEL_ACCOUNT)?);
     }
     let mut v = KVec::new();
-    v.push(from, GFP_KERNEL)?;
-    w.parents.try_create_and_insert(target, v, GFP_KERNEL)?;
+    v.push(from, GFP_KERNEL_ACCOUNT)?;
+    w.parents.try_create_and_insert(target, v, GFP_KERNEL_ACCOUNT)?;
     Ok(())
 }
 

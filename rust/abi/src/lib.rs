@@ -62,6 +62,14 @@ pub mod cmd {
     pub const PACKET_EXECUTE: u8 = 18;
     /// Datapath counters.
     pub const DP_GET: u8 = 19;
+    /// Notification: a flow was added, or flows were modified.
+    pub const FLOW_CHANGE_NTF: u8 = 20;
+    /// Notification: flows were deleted.
+    pub const FLOW_DEL_NTF: u8 = 21;
+    /// Notification: a port was attached.
+    pub const PORT_NEW_NTF: u8 = 22;
+    /// Notification: a port was detached.
+    pub const PORT_DEL_NTF: u8 = 23;
 }
 
 /// Attribute data types, as the spec names them.
@@ -365,7 +373,8 @@ pub struct Op {
     pub cmd: u8,
     /// The attribute set its messages carry.
     pub set: &'static str,
-    /// Needs CAP_NET_ADMIN (`admin-perm`).
+    /// Needs CAP_NET_ADMIN in the user namespace owning the requester's network namespace
+    /// (`uns-admin-perm`).
     pub admin: bool,
     /// Attributes a `do` request may carry (`None`: no `do`).
     pub do_request: Option<&'static [&'static str]>,
@@ -527,6 +536,38 @@ pub const OPERATIONS: &[Op] = &[
         set: "dp",
         admin: false,
         do_request: Some(&[]),
+        dump_request: None,
+    },
+    Op {
+        name: "flow-change-ntf",
+        cmd: cmd::FLOW_CHANGE_NTF,
+        set: "flow",
+        admin: false,
+        do_request: None,
+        dump_request: None,
+    },
+    Op {
+        name: "flow-del-ntf",
+        cmd: cmd::FLOW_DEL_NTF,
+        set: "flow",
+        admin: false,
+        do_request: None,
+        dump_request: None,
+    },
+    Op {
+        name: "port-new-ntf",
+        cmd: cmd::PORT_NEW_NTF,
+        set: "port",
+        admin: false,
+        do_request: None,
+        dump_request: None,
+    },
+    Op {
+        name: "port-del-ntf",
+        cmd: cmd::PORT_DEL_NTF,
+        set: "port",
+        admin: false,
+        do_request: None,
         dump_request: None,
     },
 ];

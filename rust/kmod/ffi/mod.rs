@@ -9,6 +9,7 @@
 
 pub(crate) mod genl;
 pub(crate) mod net;
+pub(crate) mod netns;
 mod percpu;
 mod rcu;
 // Kernel threads for KUnit's concurrency tests (kunit variant only).

@@ -12,6 +12,7 @@ use kernel::{
     sync::{rcu, Arc, ArcBorrow, SetOnce},
 };
 
+use super::netns::Net;
 use super::raw;
 
 /// A frame: an owned `sk_buff` whose data starts at the Ethernet header.
@@ -149,7 +150,7 @@ impl Rtnl {
     /// # Safety
     ///
     /// The caller holds RTNL for as long as the result lives (netdevice notifier callbacks).
-    unsafe fn assume_held() -> core::mem::ManuallyDrop<Self> {
+    pub(super) unsafe fn assume_held() -> core::mem::ManuallyDrop<Self> {
         core::mem::ManuallyDrop::new(Rtnl(()))
     }
 }
@@ -165,7 +166,7 @@ impl Drop for Rtnl {
 ///
 /// # Invariants
 ///
-/// `dev` is a device of the initial netns on which this object holds one reference (taken by
+/// `dev` is a device on which this object holds one reference (taken by
 /// `ofg_dev_get` with `netdev_hold`, recorded in `tracker`), dropped in `Drop`; so the pointer
 /// stays valid for reads.
 pub(crate) struct NetDev {
@@ -183,16 +184,21 @@ unsafe impl Sync for NetDev {}
 
 /// Errors `NetDev::get` reports.
 pub(crate) enum DevError {
-    /// No such device in the initial netns.
+    /// No such device in the namespace.
     NoDevice,
     /// Not an Ethernet device, or loopback.
     NotEthernet,
 }
 
 impl NetDev {
-    /// Find a device of the initial netns by `ifindex` (non-zero) or `name` (at most 15 bytes,
+    /// Find a device of namespace `net` by `ifindex` (non-zero) or `name` (at most 15 bytes,
     /// no NUL), under RTNL.
-    pub(crate) fn get(_rtnl: &Rtnl, ifindex: u32, name: &[u8]) -> Result<Self, DevError> {
+    pub(crate) fn get(
+        _rtnl: &Rtnl,
+        net: &Net<'_>,
+        ifindex: u32,
+        name: &[u8],
+    ) -> Result<Self, DevError> {
         let mut buf = [0u8; 16];
         match buf.get_mut(..name.len()) {
             Some(b) if name.len() < 16 => b.copy_from_slice(name),
@@ -200,13 +206,13 @@ impl NetDev {
         }
         // An empty tracker: all zeroes (a null pointer, or an empty struct without the tracker).
         let mut tracker: bindings::netdevice_tracker = pin_init::zeroed();
-        // SAFETY: RTNL is held (the guard); `buf` is NUL-terminated (16 bytes, name < 16);
-        // `tracker` is writable.
-        let p = unsafe { raw::ofg_dev_get(ifindex, buf.as_ptr().cast(), &mut tracker) };
+        // SAFETY: RTNL is held (the guard); `net` is alive (its type invariant); `buf` is
+        // NUL-terminated (16 bytes, name < 16); `tracker` is writable.
+        let p =
+            unsafe { raw::ofg_dev_get(net.as_ptr(), ifindex, buf.as_ptr().cast(), &mut tracker) };
         // SAFETY: `p` is a pointer or an ERR_PTR; IS_ERR only inspects the value.
         match unsafe { raw::ofg_ptr_err(p.cast()) } {
-            // INVARIANT: `ofg_dev_get` took a reference on a device of the initial netns,
-            // tracked in `tracker`.
+            // INVARIANT: `ofg_dev_get` took a reference on the device, tracked in `tracker`.
             0 => NonNull::new(p)
                 .map(|dev| NetDev { dev, tracker })
                 .ok_or(DevError::NoDevice),
@@ -297,7 +303,7 @@ pub(crate) trait PortHooks: Send + Sync + Sized + 'static {
     /// section, which `rcu` stands for).
     fn rx(port: &Self, skb: Skb, rcu: &rcu::Guard);
 
-    /// The port's device is being unregistered (or leaves the initial netns), under RTNL.
+    /// The port's device is being unregistered (or leaves its network namespace), under RTNL.
     fn gone(port: ArcBorrow<'_, Self>, rtnl: &Rtnl);
 }
 

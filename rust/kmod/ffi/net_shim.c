@@ -91,12 +91,13 @@ void ofg_rtnl_unlock(void)
 	rtnl_unlock();
 }
 
-struct net_device *ofg_dev_get(u32 ifindex, const char *name, netdevice_tracker *tracker)
+struct net_device *ofg_dev_get(struct net *net, u32 ifindex, const char *name,
+			       netdevice_tracker *tracker)
 {
 	struct net_device *dev;
 
 	ASSERT_RTNL();
-	dev = ifindex ? __dev_get_by_index(&init_net, ifindex) : __dev_get_by_name(&init_net, name);
+	dev = ifindex ? __dev_get_by_index(net, ifindex) : __dev_get_by_name(net, name);
 	if (!dev)
 		return ERR_PTR(-ENODEV);
 	if (dev->type != ARPHRD_ETHER || (dev->flags & IFF_LOOPBACK))

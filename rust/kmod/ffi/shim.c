@@ -190,9 +190,10 @@ int ofg_genlmsg_reply(struct sk_buff *skb, struct genl_info *info)
 	return genlmsg_reply(skb, info);
 }
 
-int ofg_genlmsg_multicast(const struct genl_family *family, struct sk_buff *skb, u32 group)
+int ofg_genlmsg_multicast(const struct genl_family *family, struct net *net,
+			  struct sk_buff *skb, u32 group)
 {
-	return genlmsg_multicast(family, skb, 0, group, GFP_KERNEL);
+	return genlmsg_multicast_netns(family, net, skb, 0, group, GFP_KERNEL);
 }
 
 int ofg_nla_put_u16(struct sk_buff *skb, int type, u16 v)
@@ -235,9 +236,19 @@ unsigned int ofg_skb_len(const struct sk_buff *skb)
 	return skb->len;
 }
 
-int ofg_genl_has_listeners(const struct genl_family *family, u32 group)
+int ofg_genl_has_listeners(const struct genl_family *family, struct net *net, u32 group)
 {
-	return genl_has_listeners(family, &init_net, group);
+	return genl_has_listeners(family, net, group);
+}
+
+struct net *ofg_genl_info_net(const struct genl_info *info)
+{
+	return genl_info_net(info);
+}
+
+struct net *ofg_cb_net(struct netlink_callback *cb)
+{
+	return genl_info_net(genl_info_dump(cb));
 }
 
 /*

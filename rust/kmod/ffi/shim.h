@@ -45,6 +45,7 @@ int ofg_run_threads(int (*fn)(void *arg), void **args, unsigned int n);
 
 /* --- generic netlink: the static-inline and macro parts, one call each --- */
 struct sk_buff;
+struct net;
 struct genl_info;
 struct genl_family;
 struct netlink_callback;
@@ -78,8 +79,9 @@ void ofg_genlmsg_cancel(struct sk_buff *skb, void *hdr);
 void ofg_nlmsg_free(struct sk_buff *skb);
 /* genlmsg_reply(): sends and consumes skb. */
 int ofg_genlmsg_reply(struct sk_buff *skb, struct genl_info *info);
-/* genlmsg_multicast() to group index 'group' of family (init_net), consumes skb. */
-int ofg_genlmsg_multicast(const struct genl_family *family, struct sk_buff *skb, u32 group);
+/* genlmsg_multicast_netns() to group index 'group' of family in net, consumes skb. */
+int ofg_genlmsg_multicast(const struct genl_family *family, struct net *net,
+			  struct sk_buff *skb, u32 group);
 /* Attribute writers (0 or -EMSGSIZE). */
 int ofg_nla_put_u16(struct sk_buff *skb, int type, u16 v);
 int ofg_nla_put_u32(struct sk_buff *skb, int type, u32 v);
@@ -90,8 +92,8 @@ void ofg_nla_nest_end(struct sk_buff *skb, struct nlattr *start);
 void ofg_nla_nest_cancel(struct sk_buff *skb, struct nlattr *start);
 /* skb->len. */
 unsigned int ofg_skb_len(const struct sk_buff *skb);
-/* Whether the genetlink family has listeners on group index 'group'. */
-int ofg_genl_has_listeners(const struct genl_family *family, u32 group);
+/* Whether the genetlink family has listeners on group index 'group' in net. */
+int ofg_genl_has_listeners(const struct genl_family *family, struct net *net, u32 group);
 
 
 /* --- networking: ports (rx_handler, netdevice notifier), frames (sk_buff), transmit --- */
@@ -101,7 +103,7 @@ struct net_device;
  * The datapath's two entry points, called by the shim: rx(port, skb) for every frame a port's
  * device receives (softirq, RCU read side; skb is owned by the callee and positioned at the
  * Ethernet header), and gone(port) under RTNL when a port's device is being unregistered (or
- * leaves the initial netns). 'port' is the pointer given to ofg_port_hook().
+ * leaves its network namespace). 'port' is the pointer given to ofg_port_hook().
  */
 typedef void (*ofg_rx_fn)(void *port, struct sk_buff *skb);
 typedef void (*ofg_gone_fn)(void *port);
@@ -113,11 +115,12 @@ void ofg_net_exit(void);
 void ofg_rtnl_lock(void);
 void ofg_rtnl_unlock(void);
 /*
- * Under RTNL: find a device of the initial netns by ifindex (non-zero) or name and take a
+ * Under RTNL: find a device of net by ifindex (non-zero) or name and take a
  * reference (netdev_hold, tracked in *tracker). Returns the device or an ERR_PTR: -ENODEV (no such device), -EINVAL (not an
  * Ethernet device, or loopback).
  */
-struct net_device *ofg_dev_get(u32 ifindex, const char *name, netdevice_tracker *tracker);
+struct net_device *ofg_dev_get(struct net *net, u32 ifindex, const char *name,
+			       netdevice_tracker *tracker);
 /*
  * Under RTNL: register the frame hook on dev with 'port' as its data and set promiscuous mode.
  * 0, or -EBUSY when another rx_handler (a bridge, bond, OVS, another port) owns the device.
@@ -174,6 +177,33 @@ struct sk_buff *ofg_skb_from_frame(const u8 *frame, unsigned int len, struct net
 /* local_bh_disable() / local_bh_enable(): packet-execute runs the packet path with BH off. */
 void ofg_bh_disable(void);
 void ofg_bh_enable(void);
+/* --- network namespaces: per-namespace state (netns_shim.c) --- */
+struct net;
+
+/*
+ * The per-namespace state's entry points: init() creates a namespace's state (NULL: -ENOMEM,
+ * the namespace is not created); exit_rtnl(state) runs under RTNL when the namespace dies (or
+ * the registration goes), while its devices are still registered; exit(state) after it, in
+ * process context; free(state) after an rcu_barrier(), and gives back the namespace's
+ * reference. Each runs once per namespace.
+ */
+typedef void *(*ofg_pernet_init_fn)(void);
+typedef void (*ofg_pernet_state_fn)(void *state);
+/*
+ * register_pernet_device() with these entry points: init runs for every existing namespace
+ * before this returns, and for every new one. 0, -EBUSY if already registered, or -errno.
+ */
+int ofg_pernet_register(ofg_pernet_init_fn init, ofg_pernet_state_fn exit_rtnl,
+			ofg_pernet_state_fn exit, ofg_pernet_state_fn free);
+/* unregister_pernet_device(): runs exit_rtnl, exit and free for every live namespace. */
+void ofg_pernet_unregister(void);
+/* The state of net (NULL when not registered). net must be alive. */
+void *ofg_pernet_state(const struct net *net);
+/* genl_info_net(info): the namespace a request was sent from. */
+struct net *ofg_genl_info_net(const struct genl_info *info);
+/* The namespace a dump was requested from. */
+struct net *ofg_cb_net(struct netlink_callback *cb);
+
 /* nla_put(skb, type, len, data): 0 or -EMSGSIZE. */
 int ofg_nla_put(struct sk_buff *skb, int type, int len, const void *data);
 

@@ -6,6 +6,7 @@ use kernel::{prelude::*, sync::ArcBorrow};
 
 use super::attr::{nomem, parse_action, put_action, u16_of};
 use super::flow_match::{parse_match, put_match};
+use super::flow_ntf::{self, FlowChange};
 use super::{dump, Do, Res};
 use crate::abi::wire::{Attr, Attrs};
 use crate::abi::{cmd, flow_attr as fa};
@@ -94,6 +95,22 @@ impl ReqFlow<'_> {
         }
     }
 
+    /// What this request changed, for its notification.
+    fn change<'b>(
+        &'b self,
+        priority: Option<u16>,
+        m: Option<&'b Match>,
+        count: Option<u32>,
+    ) -> FlowChange<'b> {
+        FlowChange {
+            priority,
+            m,
+            actions: &self.actions,
+            strict: self.strict,
+            count,
+        }
+    }
+
     fn selector(&self) -> Option<Selector<'_>> {
         match (&self.m, self.strict) {
             (m, true) => Some(Selector::Strict(
@@ -110,8 +127,11 @@ impl ReqFlow<'_> {
 pub(super) fn new(dp: ArcBorrow<'_, Datapath>, r: &Do<'_>) -> Res {
     let f = parse_flow(&r.attrs)?;
     let m = f.m.unwrap_or(Match::ANY);
-    dp.flow_add(f.priority.unwrap_or(DEFAULT_PRIORITY), m, &f.actions)
-        .map_err(|e| f.reject(e))
+    let priority = f.priority.unwrap_or(DEFAULT_PRIORITY);
+    dp.flow_add(priority, m, &f.actions)
+        .map_err(|e| f.reject(e))?;
+    flow_ntf::notify_change(r.req, &f.change(Some(priority), Some(&m), None));
+    Ok(())
 }
 
 /// flow-set, flow-del: modify or delete the flows a selector picks; replies with their count.
@@ -127,6 +147,16 @@ pub(super) fn set_del(dp: ArcBorrow<'_, Datapath>, r: &Do<'_>) -> Res {
     }
     .map_err(|e| f.reject(e))?;
     reply.send(|m| m.put_u32(fa::COUNT, n));
+    if n > 0 {
+        // A selector's priority counts only when strict.
+        let prio = f.strict.then(|| f.priority.unwrap_or(DEFAULT_PRIORITY));
+        let c = f.change(prio, f.m.as_ref(), Some(n));
+        if r.cmd == cmd::FLOW_SET {
+            flow_ntf::notify_change(r.req, &c);
+        } else {
+            flow_ntf::notify_del(r.req, &c);
+        }
+    }
     Ok(())
 }
 

@@ -6,9 +6,10 @@
 //! naming the problem and, where there is one, the offending attribute; a refused request changes
 //! nothing.
 //!
-//! Netns: there is one datapath for the system, and the family is registered without `netnsok`,
-//! so it exists only in the initial network namespace: a client in another namespace cannot
-//! resolve the family, let alone see or change the datapath.
+//! Netns: every network namespace has its own datapath (`crate::netns`), and the family is
+//! `netnsok`: a request acts on the datapath of the namespace it was sent from, changes need
+//! CAP_NET_ADMIN in the user namespace owning that namespace, and notifications go to the
+//! listeners of that namespace only.
 
 mod attr;
 mod bucket;
@@ -16,16 +17,18 @@ mod dp;
 mod dump;
 mod flow;
 mod flow_match;
+mod flow_ntf;
 mod group;
 mod packet;
 mod port;
 mod spec;
 
-use kernel::sync::{Arc, ArcBorrow};
+use kernel::{prelude::*, sync::ArcBorrow};
 
 use crate::abi::{self, cmd, wire::Attrs};
 use crate::datapath::Datapath;
 use crate::ffi::genl::{Dump, DumpStatus, FamilySpec, GenlHandler, Reject, Request};
+use crate::ffi::netns::{Net, Pernet};
 use crate::logic::error::errno;
 
 /// A handler's result: done, or refused.
@@ -120,15 +123,28 @@ fn handlers(cmd: u8) -> Option<&'static Handlers> {
     HANDLERS.iter().find(|h| h.cmd == cmd)
 }
 
-/// The family's handler: serves the operations on the datapath.
+/// The family's handler: serves the operations on the datapath of the requester's namespace.
+/// It owns the per-namespace registration, so the datapaths live as long as operations can run
+/// (the family is unregistered, waiting for running operations, before its handler is dropped).
 pub(crate) struct Ops {
-    dp: Arc<Datapath>,
+    dps: Pernet<Datapath>,
 }
 
 impl Ops {
-    /// A handler serving `dp`.
-    pub(crate) fn new(dp: Arc<Datapath>) -> Self {
-        Ops { dp }
+    /// A handler serving the datapaths `dps` keeps, one per namespace.
+    pub(crate) fn new(dps: Pernet<Datapath>) -> Self {
+        Ops { dps }
+    }
+
+    /// The datapath of namespace `net`.
+    fn dp<'a>(&'a self, net: Option<&Net<'a>>) -> Res<ArcBorrow<'a, Datapath>> {
+        net.and_then(|n| self.dps.state(n)).ok_or_else(|| {
+            Reject::new(
+                ENODEV.to_errno(),
+                format_args!("no datapath in this network namespace"),
+                None,
+            )
+        })
     }
 }
 
@@ -148,7 +164,8 @@ impl GenlHandler for Ops {
             req,
             attrs: Attrs::new(req.attr_bytes()),
         };
-        f(self.dp.as_arc_borrow(), &r)
+        let net = req.net();
+        f(self.dp(net.as_ref())?, &r)
     }
 
     fn dumpit(&self, cmd: u8, dump: &mut Dump<'_>) -> Res<DumpStatus> {
@@ -159,6 +176,8 @@ impl GenlHandler for Ops {
                 None,
             ));
         };
-        f(&self.dp, dump)
+        let net = dump.net();
+        let dp = self.dp(net.as_ref())?;
+        f(&dp, dump)
     }
 }

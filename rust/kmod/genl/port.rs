@@ -59,11 +59,12 @@ pub(super) fn new(dp: ArcBorrow<'_, Datapath>, r: &Do<'_>) -> Res {
         .prepare_reply(cmd::PORT_NEW, 256)
         .map_err(|_| nomem())?;
     let dpa: Arc<Datapath> = dp.into();
-    let info = Datapath::attach(&dpa, no, ifindex, name).map_err(|e| match e {
+    let net = r.req.net().ok_or_else(nomem)?;
+    let info = Datapath::attach(&dpa, &net, no, ifindex, name).map_err(|e| match e {
         PortError::NoDevice => Reject::new(
             ENODEV.to_errno(),
             format_args!(
-                "no device '{}' (ifindex {}) in the initial network namespace",
+                "no device '{}' (ifindex {}) in this network namespace",
                 shown, ifindex
             ),
             name_attr.map(|a| a.offset),
@@ -97,18 +98,31 @@ pub(super) fn new(dp: ArcBorrow<'_, Datapath>, r: &Do<'_>) -> Res {
         ),
     })?;
     reply.send(|m| put_port(m, &info));
+    // A lost notification (memory) does not fail the attach.
+    let _ = r.req.notify(cmd::PORT_NEW_NTF, 256, |m| put_port(m, &info));
     Ok(())
 }
 
 /// port-del: detach a port.
 pub(super) fn del(dp: ArcBorrow<'_, Datapath>, r: &Do<'_>) -> Res {
     let no = port_no_of(&r.attrs, "port-del")?;
+    // Read before detaching, for the notification (requests are serialized: it is the one
+    // detached, unless its device goes meanwhile, and then this request fails).
+    let info = dp.port_info(no);
     if !dp.detach(no) {
         return Err(Reject::new(
             errno::ENOENT,
             format_args!("no port {}", no),
             r.attrs.find(po::PORT_NO).map(|a| a.offset),
         ));
+    }
+    if let Some(p) = info {
+        let _ = r.req.notify(cmd::PORT_DEL_NTF, 128, |m| {
+            m.put_u32(po::PORT_NO, p.no)?;
+            m.put_u32(po::IFINDEX, p.ifindex)?;
+            let n = p.name.iter().position(|&b| b == 0).unwrap_or(15);
+            m.put_bytes(po::IFNAME, p.name.get(..=n).unwrap_or(&[0]))
+        });
     }
     Ok(())
 }

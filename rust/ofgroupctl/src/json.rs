@@ -14,7 +14,7 @@ use serde_json::Value;
 
 use crate::flow::{format_mac, ip_addr, ip_is_exact, ip_mask, mac_is_exact, Flow, FlowStats};
 use crate::format::{Features, GroupStats};
-use crate::nl::Notification;
+use crate::nl::{FlowEvent, Notification};
 use crate::port::{DpStats, Port};
 use crate::spec::{Group, GroupId};
 
@@ -284,7 +284,59 @@ pub fn notification_json(n: &Notification) -> Value {
             name: "group-del-ntf",
             msg: value(DeletedView { id: *id }),
         },
+        Notification::FlowChanged(e) => NotificationView {
+            name: "flow-change-ntf",
+            msg: flow_event_json(e),
+        },
+        Notification::FlowDeleted(e) => NotificationView {
+            name: "flow-del-ntf",
+            msg: flow_event_json(e),
+        },
+        Notification::PortAdded(p) => NotificationView {
+            name: "port-new-ntf",
+            msg: port_json(p),
+        },
+        Notification::PortDeleted(p) => NotificationView {
+            name: "port-del-ntf",
+            msg: value(PortDeletedView {
+                port_no: p.port_no,
+                ifindex: p.ifindex,
+                ifname: &p.ifname,
+            }),
+        },
     })
+}
+
+/// A flow notification's body, with the spec's attribute names.
+#[derive(Serialize)]
+struct FlowEventView {
+    priority: u16,
+    #[serde(rename = "match")]
+    matches: MatchView,
+    action: Vec<ActionView>,
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    strict: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    count: Option<u32>,
+}
+
+fn flow_event_json(e: &FlowEvent) -> Value {
+    value(FlowEventView {
+        priority: e.flow.priority,
+        matches: MatchView::from(&e.flow.matches),
+        action: actions(&e.flow.actions),
+        strict: e.strict,
+        count: e.count,
+    })
+}
+
+/// A port-del notification's body.
+#[derive(Serialize)]
+#[serde(rename_all = "kebab-case")]
+struct PortDeletedView<'a> {
+    port_no: u32,
+    ifindex: u32,
+    ifname: &'a str,
 }
 
 /// The reply to mod-flows / del-flows.

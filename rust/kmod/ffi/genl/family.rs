@@ -85,8 +85,8 @@ impl<H: GenlHandler> Family<H> {
                 fam.n_mcgrps = 1;
                 fam.resv_start_op = 0;
                 fam.module = module.as_ptr();
-                // Visible from the initial netns only (netnsok = 0).
-                fam.set_netnsok(0);
+                // Visible from every network namespace; each request acts on its sender's.
+                fam.set_netnsok(1);
                 fam.set_parallel_ops(0);
                 // SAFETY: `fam` is a fully initialized family whose ops and multicast group are in
                 // the same pinned allocation and whose policies are `'static` (`RequestPolicy`'s

@@ -7,7 +7,7 @@ use core::ffi::c_int;
 use kernel::{bindings, prelude::*};
 
 use super::family::MONITOR;
-use crate::ffi::raw;
+use crate::ffi::{netns::Net, raw};
 
 /// A `do` request.
 ///
@@ -38,6 +38,18 @@ impl<'a> Request<'a> {
     fn family(&self) -> *const bindings::genl_family {
         // SAFETY: `info` is the live request (type invariant).
         unsafe { (*self.info).family }
+    }
+
+    /// The network namespace the request was sent from (the family is `netnsok`): the one it
+    /// acts on.
+    /// (`None` cannot happen: the genetlink core always sets it.)
+    pub(crate) fn net(&self) -> Option<Net<'a>> {
+        // SAFETY: `info` is the live request (type invariant).
+        let net = unsafe { raw::ofg_genl_info_net(self.info) };
+        // SAFETY: the sender's socket holds a reference to its namespace while the request is
+        // served (netlink_unicast to the genetlink socket runs in the sender's sendmsg), which
+        // `'a` spans (type invariant).
+        unsafe { Net::from_raw(net) }
     }
 
     /// Send a reply message for command `cmd`, filled by `fill`.
@@ -81,7 +93,8 @@ impl<'a> Request<'a> {
         })
     }
 
-    /// Send a notification for command `cmd` to the family's monitor group, if anyone listens.
+    /// Send a notification for command `cmd` to the family's monitor group in the request's
+    /// network namespace, if anyone there listens: listeners in other namespaces see nothing.
     pub(crate) fn notify(
         &self,
         cmd: u8,
@@ -89,8 +102,12 @@ impl<'a> Request<'a> {
         fill: impl FnOnce(&mut Msg) -> Result,
     ) -> Result {
         let f = self.family();
-        // SAFETY: `f` is the registered family serving this request (type invariant).
-        if unsafe { raw::ofg_genl_has_listeners(f, MONITOR) } == 0 {
+        let Some(net) = self.net() else {
+            return Ok(());
+        };
+        // SAFETY: `f` is the registered family serving this request (type invariant); `net` is
+        // alive (its type invariant).
+        if unsafe { raw::ofg_genl_has_listeners(f, net.as_ptr(), MONITOR) } == 0 {
             return Ok(());
         }
         // SAFETY: `skb` is a fresh message and `f` the registered family.
@@ -99,9 +116,9 @@ impl<'a> Request<'a> {
             |skb| unsafe { raw::ofg_genlmsg_put_ntf(skb, f, cmd) },
             fill,
         )?;
-        // SAFETY: complete message; genlmsg_multicast consumes it. ESRCH (no listener) is not an
-        // error.
-        let rc = unsafe { raw::ofg_genlmsg_multicast(f, skb, MONITOR) };
+        // SAFETY: complete message; genlmsg_multicast_netns consumes it; `net` is alive. ESRCH
+        // (no listener) is not an error.
+        let rc = unsafe { raw::ofg_genlmsg_multicast(f, net.as_ptr(), skb, MONITOR) };
         if rc < 0 && rc != ESRCH.to_errno() {
             return Err(Error::from_errno(rc));
         }
@@ -302,6 +319,16 @@ impl<'a> Dump<'a> {
     /// The dump request's attribute bytes.
     pub(crate) fn attr_bytes(&self) -> &'a [u8] {
         self.attrs
+    }
+
+    /// The network namespace the dump was requested from: the one it reads.
+    /// (`None` cannot happen: the genetlink core always sets it.)
+    pub(crate) fn net(&self) -> Option<Net<'a>> {
+        // SAFETY: `cb` is the live callback of this dump (type invariant).
+        let net = unsafe { raw::ofg_cb_net(self.cb) };
+        // SAFETY: the requester's socket, which holds a reference to its namespace, is in use
+        // for the whole of this part's call, which `'a` spans (type invariant).
+        unsafe { Net::from_raw(net) }
     }
 
     /// Give up the part's buffer (it belongs to the netlink core) and return its length.

@@ -145,7 +145,7 @@ unsafe impl Sync for RequestPolicy {}
 pub(crate) struct Op {
     /// Command number.
     pub(crate) cmd: u8,
-    /// Needs CAP_NET_ADMIN.
+    /// Needs CAP_NET_ADMIN in the user namespace owning the requester's network namespace.
     pub(crate) admin: bool,
     /// The `do` request's policy (`None`: no `do`).
     pub(crate) doit: Option<RequestPolicy>,
@@ -190,8 +190,10 @@ pub(super) fn split_ops(
 ) -> Option<usize> {
     let mut n = 0;
     for op in spec.ops {
+        // GENL_UNS_ADMIN_PERM: CAP_NET_ADMIN over the requester's network namespace (a
+        // container's root manages its own datapath, and nothing else).
         let perm = if op.admin {
-            bindings::GENL_ADMIN_PERM as u8
+            bindings::GENL_UNS_ADMIN_PERM as u8
         } else {
             0
         };

@@ -19,8 +19,9 @@ use crate::flow::{Flow, FlowCommand};
 use crate::spec::Group;
 
 use super::enc::{w_u32, Enc};
-use super::flow::encode_flow_request;
+use super::flow::{decode_flow_event, encode_flow_request};
 use super::group::{decode_group, encode_batch_request};
+use super::port::decode_port;
 use super::{other, Failure, Msg, Notification};
 
 /// A connection to the `ofgroup` family.
@@ -376,6 +377,10 @@ impl Client {
                         Some(a) => Notification::Deleted(Some(w_u32(&a)?)),
                         None => Notification::Deleted(None),
                     },
+                    cmd::FLOW_CHANGE_NTF => Notification::FlowChanged(decode_flow_event(attrs)?),
+                    cmd::FLOW_DEL_NTF => Notification::FlowDeleted(decode_flow_event(attrs)?),
+                    cmd::PORT_NEW_NTF => Notification::PortAdded(decode_port(attrs)?),
+                    cmd::PORT_DEL_NTF => Notification::PortDeleted(decode_port(attrs)?),
                     _ => return Ok(None),
                 };
                 Ok((!each(n)).then_some(()))

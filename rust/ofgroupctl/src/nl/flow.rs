@@ -7,7 +7,7 @@ use crate::flow::{Flow, FlowCommand, FlowStats, MatchSpec};
 use super::action::{decode_action, put_action};
 use super::client::Client;
 use super::enc::{w_u32, w_uint, Enc};
-use super::{other, Failure};
+use super::{other, Failure, FlowEvent};
 
 /// The kernel command a flow command is.
 pub(super) fn flow_command(c: FlowCommand) -> u8 {
@@ -53,6 +53,24 @@ pub fn encode_flow_request(
     let mut m = Enc::new(buf, family, flags, seq, flow_command(c));
     put_flow(&mut m, c, f);
     m.finish();
+}
+
+/// A flow notification's body.
+pub(super) fn decode_flow_event(attrs: wire::Attrs<'_>) -> Result<FlowEvent, Failure> {
+    let (flow, _) = decode_flow(attrs.clone())?;
+    let mut e = FlowEvent {
+        flow,
+        strict: false,
+        count: None,
+    };
+    for a in attrs {
+        match a.kind {
+            fla::STRICT => e.strict = true,
+            fla::COUNT => e.count = Some(w_u32(&a)?),
+            _ => {}
+        }
+    }
+    Ok(e)
 }
 
 pub(super) fn decode_flow(attrs: wire::Attrs<'_>) -> Result<(Flow, FlowStats), Failure> {

@@ -75,10 +75,29 @@ impl Failure {
 
 type Msg = Genlmsghdr<u8, u16>;
 
-/// A change the kernel announced on the monitor group.
+/// A change the kernel announced on the monitor group (of this process's network namespace).
 pub enum Notification {
     /// A group was added or changed.
     Changed(Group),
     /// A group (`Some(id)`) or every group (`None`) was deleted.
     Deleted(Option<u32>),
+    /// A flow was added (`count` is `None`), or flows were modified.
+    FlowChanged(FlowEvent),
+    /// Flows were deleted.
+    FlowDeleted(FlowEvent),
+    /// A port was attached.
+    PortAdded(crate::port::Port),
+    /// A port was detached (its number, ifindex and name).
+    PortDeleted(crate::port::Port),
+}
+
+/// What a flow notification carries: the added flow, or a modify/delete request's selector
+/// (priority only when strict), new actions and how many flows it changed.
+pub struct FlowEvent {
+    /// The flow, or the selector and new actions.
+    pub flow: crate::flow::Flow,
+    /// The selector was strict.
+    pub strict: bool,
+    /// Flows changed (modify, delete).
+    pub count: Option<u32>,
 }

@@ -34,7 +34,7 @@ pub(crate) struct Flow {
     /// What it matches.
     pub(crate) m: Match,
     /// Actions in order; empty = drop.
-    pub(crate) actions: KVec<Action>,
+    pub(crate) actions: KVVec<Action>,
     /// Packets and bytes that matched; shared with the flow's next version on modify.
     pub(crate) stats: Arc<Counters>,
     /// When the flow was added (boottime ns).
@@ -43,7 +43,7 @@ pub(crate) struct Flow {
     seq: u64,
     /// The groups its actions name, each counting this flow in its ref_count while the flow is
     /// installed (released by the writer when the flow is removed or replaced).
-    groups: KVec<Arc<GroupShared>>,
+    groups: KVVec<Arc<GroupShared>>,
 }
 
 impl Flow {
@@ -110,20 +110,20 @@ impl Selector<'_> {
 
 /// An immutable published state of the table.
 struct Snapshot {
-    flows: KVec<Arc<Flow>>,
-    subtables: KVec<Subtable>,
-    entries: KVec<Entry>,
-    slots: KVec<u32>,
+    flows: KVVec<Arc<Flow>>,
+    subtables: KVVec<Subtable>,
+    entries: KVVec<Entry>,
+    slots: KVVec<u32>,
 }
 
 impl Snapshot {
     fn build(flows: &[Arc<Flow>]) -> Result<Self, FlowError> {
         let cap = classifier::capacity(flows.len());
         let mut s = Snapshot {
-            flows: KVec::with_capacity(flows.len(), GFP_KERNEL_ACCOUNT)?,
-            subtables: KVec::new(),
-            entries: KVec::new(),
-            slots: KVec::new(),
+            flows: KVVec::with_capacity(flows.len(), GFP_KERNEL_ACCOUNT)?,
+            subtables: KVVec::new(),
+            entries: KVVec::new(),
+            slots: KVVec::new(),
         };
         for f in flows {
             s.flows.push(f.clone(), GFP_KERNEL_ACCOUNT)?;
@@ -134,7 +134,7 @@ impl Snapshot {
             .resize(cap.entries, Entry::default(), GFP_KERNEL_ACCOUNT)?;
         s.slots
             .resize(cap.slots, classifier::EMPTY, GFP_KERNEL_ACCOUNT)?;
-        let mut order = KVec::new();
+        let mut order = KVVec::new();
         order.resize(flows.len(), 0u32, GFP_KERNEL)?;
         let used = classifier::build(
             &s.flows,
@@ -155,7 +155,7 @@ impl Snapshot {
 /// Writer-side state.
 struct Writer {
     /// Installed flows, ordered by `Flow::order`.
-    flows: KVec<Arc<Flow>>,
+    flows: KVVec<Arc<Flow>>,
     /// Next sequence number.
     seq: u64,
 }
@@ -181,7 +181,7 @@ impl FlowTable {
     pub(crate) fn new() -> impl PinInit<Self> {
         pin_init!(Self {
             current: RcuCell::new(),
-            writer <- new_mutex!(Writer { flows: KVec::new(), seq: 0 }),
+            writer <- new_mutex!(Writer { flows: KVVec::new(), seq: 0 }),
         })
     }
 
@@ -211,8 +211,8 @@ impl FlowTable {
     /// The groups `actions` name, each looked up in `table`: counted references to hold, one
     /// per group however often the actions name it (a group's ref-count counts flows, as
     /// OpenFlow's does).
-    fn group_refs(table: &Table, actions: &[Action]) -> Result<KVec<Arc<GroupShared>>, FlowError> {
-        let mut v: KVec<Arc<GroupShared>> = KVec::new();
+    fn group_refs(table: &Table, actions: &[Action]) -> Result<KVVec<Arc<GroupShared>>, FlowError> {
+        let mut v: KVVec<Arc<GroupShared>> = KVVec::new();
         for (i, a) in actions.iter().enumerate() {
             if let Action::Group(id) = *a {
                 if actions[..i].contains(a) {
@@ -246,7 +246,7 @@ impl FlowTable {
             return Err(FlowError::TableFull);
         }
         let seq = w.seq;
-        let mut acts = KVec::with_capacity(actions.len(), GFP_KERNEL_ACCOUNT)?;
+        let mut acts = KVVec::with_capacity(actions.len(), GFP_KERNEL_ACCOUNT)?;
         acts.extend_from_slice(actions, GFP_KERNEL_ACCOUNT)?;
         let flow = Arc::new(
             Flow {
@@ -286,8 +286,8 @@ impl FlowTable {
     fn copy_without(
         flows: &[Arc<Flow>],
         skip: impl Fn(&Flow) -> bool,
-    ) -> Result<KVec<Arc<Flow>>, FlowError> {
-        let mut v = KVec::with_capacity(flows.len() + 1, GFP_KERNEL_ACCOUNT)?;
+    ) -> Result<KVVec<Arc<Flow>>, FlowError> {
+        let mut v = KVVec::with_capacity(flows.len() + 1, GFP_KERNEL_ACCOUNT)?;
         for f in flows.iter().filter(|f| !skip(f)) {
             v.push(f.clone(), GFP_KERNEL_ACCOUNT)?;
         }
@@ -303,7 +303,7 @@ impl FlowTable {
         actions: &[Action],
     ) -> Result<u32, FlowError> {
         let mut w = self.writer.lock();
-        let mut next = KVec::with_capacity(w.flows.len(), GFP_KERNEL_ACCOUNT)?;
+        let mut next = KVVec::with_capacity(w.flows.len(), GFP_KERNEL_ACCOUNT)?;
         let mut changed = 0u32;
         for f in &w.flows {
             if !sel.selects(f) {
@@ -314,7 +314,7 @@ impl FlowTable {
                 // The same actions cost every selected flow the same: check them once.
                 table.flow_work(f.priority, actions)?;
             }
-            let mut acts = KVec::with_capacity(actions.len(), GFP_KERNEL_ACCOUNT)?;
+            let mut acts = KVVec::with_capacity(actions.len(), GFP_KERNEL_ACCOUNT)?;
             acts.extend_from_slice(actions, GFP_KERNEL_ACCOUNT)?;
             let nf = Arc::new(
                 Flow {

@@ -85,7 +85,7 @@ pub(crate) struct Group {
     /// Select hash basis.
     pub(crate) basis: u32,
     /// Buckets in order.
-    pub(crate) buckets: KVec<Bucket>,
+    pub(crate) buckets: KVVec<Bucket>,
     /// State shared by every version of this group.
     pub(crate) shared: Arc<GroupShared>,
     /// Per-check memos of the chaining check, tagged with the check's generation (writer only).
@@ -104,7 +104,7 @@ pub(crate) struct GroupStats {
     /// Group totals.
     pub(crate) totals: Totals,
     /// Per bucket, in bucket order: (bucket id, totals).
-    pub(crate) buckets: KVec<(u32, Totals)>,
+    pub(crate) buckets: KVVec<(u32, Totals)>,
 }
 
 impl Group {
@@ -114,7 +114,7 @@ impl Group {
         group_type: GroupType,
         fields: FieldSet,
         basis: u32,
-        buckets: KVec<Bucket>,
+        buckets: KVVec<Bucket>,
         shared: Arc<GroupShared>,
     ) -> Result<Arc<Self>> {
         let g = Arc::new(
@@ -140,8 +140,8 @@ impl Group {
     }
 
     /// Bucket ids in order.
-    pub(crate) fn bucket_ids(&self) -> Result<KVec<u32>> {
-        let mut v = KVec::with_capacity(self.buckets.len(), GFP_KERNEL)?;
+    pub(crate) fn bucket_ids(&self) -> Result<KVVec<u32>> {
+        let mut v = KVVec::with_capacity(self.buckets.len(), GFP_KERNEL)?;
         for b in &self.buckets {
             v.push(b.id, GFP_KERNEL)?;
         }
@@ -228,7 +228,7 @@ impl Group {
     /// Read the counters (KUnit's view; netlink replies read them in place).
     #[cfg(ofgroup_kunit)]
     pub(crate) fn stats(&self) -> Result<GroupStats> {
-        let mut buckets = KVec::with_capacity(self.buckets.len(), GFP_KERNEL)?;
+        let mut buckets = KVVec::with_capacity(self.buckets.len(), GFP_KERNEL)?;
         for b in &self.buckets {
             buckets.push((b.id, b.stats.read()), GFP_KERNEL)?;
         }

@@ -17,7 +17,7 @@ use crate::logic::{
     flow::{Match, DEFAULT_PRIORITY},
     model::Action,
     validate::check_flow_action,
-    work::MAX_FLOW_ACTIONS,
+    work::{too_many_flow_actions, MAX_FLOW_ACTIONS},
 };
 
 /// A flow request's parts.
@@ -30,11 +30,27 @@ struct ReqFlow<'a> {
 }
 
 fn parse_flow<'a>(attrs: &Attrs<'a>) -> Res<ReqFlow<'a>> {
+    // The action list is bounded before it is collected.
+    let n_actions = match super::group::over_cap(attrs, fa::ACTION, MAX_FLOW_ACTIONS) {
+        None => attrs.clone().filter(|a| a.kind == fa::ACTION).count(),
+        Some((n, first_over)) => {
+            let prio = attrs
+                .find(fa::PRIORITY)
+                .and_then(|a| a.u16())
+                .unwrap_or(DEFAULT_PRIORITY);
+            let e = too_many_flow_actions(n).about_flow(prio);
+            return Err(Reject::new(
+                e.errno(),
+                format_args!("{}", e),
+                Some(first_over.offset),
+            ));
+        }
+    };
     let mut f = ReqFlow {
         priority: None,
         m: None,
-        actions: KVec::new(),
-        action_attrs: KVec::new(),
+        actions: KVec::with_capacity(n_actions, GFP_KERNEL).map_err(|_| nomem())?,
+        action_attrs: KVec::with_capacity(n_actions, GFP_KERNEL).map_err(|_| nomem())?,
         strict: false,
     };
     for a in attrs.clone() {

@@ -13,9 +13,9 @@ use crate::datapath::Datapath;
 use crate::ffi::genl::{Dump, DumpStatus, Msg, Reject, Request};
 use crate::group::Group;
 use crate::logic::{
-    error::{errno, BucketRef, Field},
+    error::{errno, BucketRef, Error as OfError, ErrorKind, Field},
     hash::{FieldSet, HashField},
-    model::{Action, BucketSpec, GroupSpec, GroupType, OFPG_ANY, OFPP_ANY},
+    model::{Action, BucketSpec, GroupSpec, GroupType, MAX_ACTIONS, OFPG_ANY, OFPP_ANY},
 };
 use crate::table::{AddMode, OpError, Table};
 
@@ -25,7 +25,7 @@ pub(super) struct ReqBucket {
     weight: Option<u16>,
     watch_port: Option<u32>,
     watch_group: Option<u32>,
-    actions: KVec<Action>,
+    actions: KVVec<Action>,
     offset: usize,
 }
 
@@ -35,18 +35,50 @@ pub(super) struct ReqGroup<'a> {
     group_type: Option<(GroupType, Attr<'a>)>,
     fields: FieldSet,
     basis: u32,
-    pub(super) buckets: KVec<ReqBucket>,
+    pub(super) buckets: KVVec<ReqBucket>,
     may_create: bool,
     pub(super) command_bucket_id: Option<Attr<'a>>,
 }
 
-fn parse_bucket(b: &Attr<'_>) -> Res<ReqBucket> {
+/// Refuse the `n`th attribute of `kind` in `attrs` past `cap`, before anything is collected: a
+/// request must not make the kernel allocate more than the limit it is refused for.
+pub(super) fn over_cap<'a>(attrs: &Attrs<'a>, kind: u16, cap: usize) -> Option<(usize, Attr<'a>)> {
+    let n = attrs.clone().filter(|a| a.kind == kind).count();
+    if n <= cap {
+        return None;
+    }
+    attrs
+        .clone()
+        .filter(|a| a.kind == kind)
+        .nth(cap)
+        .map(|a| (n, a))
+}
+
+fn parse_bucket(group: u32, index: usize, b: &Attr<'_>) -> Res<ReqBucket> {
+    let n_actions = match over_cap(&b.nested(), ba::ACTION, MAX_ACTIONS) {
+        None => b.nested().filter(|a| a.kind == ba::ACTION).count(),
+        Some((n, first_over)) => {
+            let e = OfError::bucket(
+                ErrorKind::TooMany,
+                group,
+                BucketRef::Index(index),
+                Field::Actions,
+                "too many actions (max 32)",
+            )
+            .with_value(n as u64);
+            return Err(Reject::new(
+                e.errno(),
+                format_args!("{}", e),
+                Some(first_over.offset),
+            ));
+        }
+    };
     let mut r = ReqBucket {
         spec_id: None,
         weight: None,
         watch_port: None,
         watch_group: None,
-        actions: KVec::new(),
+        actions: KVVec::with_capacity(n_actions, GFP_KERNEL).map_err(|_| nomem())?,
         offset: b.offset,
     };
     for a in b.nested() {
@@ -65,13 +97,34 @@ fn parse_bucket(b: &Attr<'_>) -> Res<ReqBucket> {
     Ok(r)
 }
 
-pub(super) fn parse_group<'a>(attrs: &Attrs<'a>) -> Res<ReqGroup<'a>> {
+/// Parse a group request; `max_buckets` bounds its bucket list before it is collected.
+pub(super) fn parse_group<'a>(attrs: &Attrs<'a>, max_buckets: u32) -> Res<ReqGroup<'a>> {
+    // The id only names the group in messages here; `require_id` checks it.
+    let named = attrs.find(ga::ID).and_then(|a| a.u32()).unwrap_or(0);
+    let cap = max_buckets as usize;
+    let n_buckets = match over_cap(attrs, ga::BUCKET, cap) {
+        None => attrs.clone().filter(|a| a.kind == ga::BUCKET).count(),
+        Some((_, first_over)) => {
+            let e = OfError::group(
+                ErrorKind::OutOfBuckets,
+                named,
+                Field::Buckets,
+                "more buckets than max_buckets",
+            )
+            .with_value(u64::from(max_buckets));
+            return Err(Reject::new(
+                e.errno(),
+                format_args!("{}", e),
+                Some(first_over.offset),
+            ));
+        }
+    };
     let mut g = ReqGroup {
         id: None,
         group_type: None,
         fields: FieldSet(0),
         basis: 0,
-        buckets: KVec::new(),
+        buckets: KVVec::with_capacity(n_buckets, GFP_KERNEL).map_err(|_| nomem())?,
         may_create: false,
         command_bucket_id: None,
     };
@@ -97,7 +150,7 @@ pub(super) fn parse_group<'a>(attrs: &Attrs<'a>) -> Res<ReqGroup<'a>> {
             }
             ga::BASIS => g.basis = u32_of(&a, "basis")?,
             ga::BUCKET => {
-                let b = parse_bucket(&a)?;
+                let b = parse_bucket(named, g.buckets.len(), &a)?;
                 g.buckets.push(b, GFP_KERNEL).map_err(|_| nomem())?;
             }
             ga::MAY_CREATE => g.may_create = true,
@@ -119,8 +172,8 @@ impl ReqGroup<'_> {
         }
     }
 
-    pub(super) fn specs(&self) -> Res<KVec<BucketSpec<'_>>> {
-        let mut v = KVec::with_capacity(self.buckets.len(), GFP_KERNEL).map_err(|_| nomem())?;
+    pub(super) fn specs(&self) -> Res<KVVec<BucketSpec<'_>>> {
+        let mut v = KVVec::with_capacity(self.buckets.len(), GFP_KERNEL).map_err(|_| nomem())?;
         for b in &self.buckets {
             let spec = BucketSpec {
                 bucket_id: b.spec_id,
@@ -169,7 +222,7 @@ impl ReqGroup<'_> {
 
 /// group-new, group-set: add or modify a group.
 pub(super) fn set(dp: ArcBorrow<'_, Datapath>, r: &Do<'_>) -> Res {
-    let g = parse_group(&r.attrs)?;
+    let g = parse_group(&r.attrs, dp.table.max_buckets())?;
     let id = g.require_id()?;
     let (group_type, _) = g.group_type.ok_or_else(|| {
         invalid(
@@ -197,7 +250,7 @@ pub(super) fn set(dp: ArcBorrow<'_, Datapath>, r: &Do<'_>) -> Res {
 
 /// group-del: delete one group or all, and the flows that name them.
 pub(super) fn del(dp: ArcBorrow<'_, Datapath>, r: &Do<'_>) -> Res {
-    let g = parse_group(&r.attrs)?;
+    let g = parse_group(&r.attrs, dp.table.max_buckets())?;
     let id = match &g.id {
         Some(_) => Some(g.require_id()?),
         None => None,
@@ -218,7 +271,7 @@ pub(super) fn del(dp: ArcBorrow<'_, Datapath>, r: &Do<'_>) -> Res {
 
 /// group-get: one group, with counters on request.
 pub(super) fn get(dp: ArcBorrow<'_, Datapath>, r: &Do<'_>) -> Res {
-    let g = parse_group(&r.attrs)?;
+    let g = parse_group(&r.attrs, dp.table.max_buckets())?;
     let id = g.require_id()?;
     let stats = r.attrs.find(ga::STATS).is_some();
     let grp = dp.table.get(id).ok_or_else(|| {
@@ -255,7 +308,7 @@ pub(super) fn dump(dp: &Datapath, d: &mut Dump<'_>) -> Res<DumpStatus> {
 
 /// stats-reset: zero the counters of one group or all.
 pub(super) fn stats_reset(dp: ArcBorrow<'_, Datapath>, r: &Do<'_>) -> Res {
-    let g = parse_group(&r.attrs)?;
+    let g = parse_group(&r.attrs, dp.table.max_buckets())?;
     let id = match &g.id {
         Some(_) => Some(g.require_id()?),
         None => None,

@@ -13,7 +13,7 @@
 use kernel::{new_mutex, prelude::*, sync::rcu, sync::Arc, sync::Mutex};
 
 use crate::counters::Counters;
-use crate::ffi::{self, RcuCell};
+use crate::ffi::{self, RcuCell, RcuLink, Retire};
 use crate::group::GroupShared;
 use crate::logic::{
     classifier::{self, Entry, Subtable},
@@ -114,6 +114,14 @@ struct Snapshot {
     subtables: KVVec<Subtable>,
     entries: KVVec<Entry>,
     slots: KVVec<u32>,
+    /// Its deferred release once replaced.
+    rcu: RcuLink,
+}
+
+impl Retire for Snapshot {
+    fn rcu_link(&self) -> &RcuLink {
+        &self.rcu
+    }
 }
 
 impl Snapshot {
@@ -124,6 +132,7 @@ impl Snapshot {
             subtables: KVVec::new(),
             entries: KVVec::new(),
             slots: KVVec::new(),
+            rcu: RcuLink::new(),
         };
         for f in flows {
             s.flows.push(f.clone(), GFP_KERNEL_ACCOUNT)?;

@@ -15,7 +15,7 @@ use crate::bucket::Bucket;
 use crate::counters::Counters;
 #[cfg(ofgroup_kunit)]
 use crate::counters::Totals;
-use crate::ffi;
+use crate::ffi::{self, RcuLink, Retire};
 use crate::logic::{
     chain::Memo,
     gso::Wire,
@@ -90,6 +90,14 @@ pub(crate) struct Group {
     pub(crate) shared: Arc<GroupShared>,
     /// Per-check memos of the chaining check, tagged with the check's generation (writer only).
     memo: [Atomic<u64>; Memo::COUNT],
+    /// Its deferred release once replaced or deleted.
+    rcu: RcuLink,
+}
+
+impl Retire for Group {
+    fn rcu_link(&self) -> &RcuLink {
+        &self.rcu
+    }
 }
 
 /// A reading of a group's counters (KUnit's view; netlink replies read them in place).
@@ -126,6 +134,7 @@ impl Group {
                 buckets,
                 shared,
                 memo: [const { Atomic::new(0) }; Memo::COUNT],
+                rcu: RcuLink::new(),
             },
             GFP_KERNEL_ACCOUNT,
         )?;

@@ -97,6 +97,8 @@ pub(crate) fn limits() -> Limits {
 
 struct OfGroup {
     loaded_at_ns: u64,
+    /// Dropped after the rest (its drop waits for every deferred release).
+    deferrals: Option<ffi::Deferrals>,
     family: Option<Pin<KBox<ffi::genl::Family<genl::Ops>>>>,
     hooks: Option<ffi::net::NetHooks<port::Port>>,
     dp: Option<Arc<Datapath>>,
@@ -105,6 +107,9 @@ struct OfGroup {
 impl kernel::Module for OfGroup {
     fn init(module: &'static ThisModule) -> Result<Self> {
         let loaded_at_ns = ffi::boottime_ns();
+        // First: anything below may defer a release; on a failure further down it is dropped
+        // last and waits for those.
+        let deferrals = ffi::Deferrals::init()?;
         let l = limits();
         if let Err(msg) = logic::validate::check_limits(l.max_groups, l.max_buckets) {
             pr_err!("{}\n", msg);
@@ -130,6 +135,7 @@ impl kernel::Module for OfGroup {
         );
         Ok(OfGroup {
             loaded_at_ns,
+            deferrals: Some(deferrals),
             family: Some(family),
             hooks: Some(hooks),
             dp: Some(dp),
@@ -152,13 +158,13 @@ impl Drop for OfGroup {
             if dp.flow_delete(None).is_err() {
                 pr_warn!("ofgroup: could not release the flows' group references\n");
             }
-            // Detached ports are freed by RCU callbacks and each holds the datapath: wait for
-            // them, so the last reference (and the datapath's teardown, which needs process
-            // context) is ours.
-            kernel::sync::rcu::rcu_barrier();
+            // Detached ports hold the datapath until their deferred release, which runs in
+            // process context: whichever drops the last reference may sleep.
             drop(dp);
         }
-        kernel::sync::rcu::rcu_barrier();
+        // Every deferred release (groups, flow snapshots, ports, the datapath's own) runs
+        // before the module's code goes.
+        drop(self.deferrals.take());
         let up_ms = ffi::boottime_ns().wrapping_sub(self.loaded_at_ns) / 1_000_000;
         pr_info!("ofgroup {} unloaded after {} ms\n", VERSION, up_ms);
     }

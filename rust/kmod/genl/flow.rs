@@ -157,6 +157,22 @@ pub(super) fn dump(dp: &Datapath, d: &mut Dump<'_>) -> Res<DumpStatus> {
     )
 }
 
+/// Every flow fits one dump message, so flows are never split (groups are, see `group::dump`):
+/// a dump part is at least NLMSG_GOODSIZE, about 3.7 KiB with 4 KiB pages (netlink_dump sizes
+/// it so even for a reader with a small buffer); a flow's message is at most the headers, its
+/// priority, the largest match nest, [`MAX_FLOW_ACTIONS`] action nests (12 bytes each) and three
+/// 64-bit counters: 3316 bytes. The cap on actions is what bounds it (checked at parse time).
+const FLOW_MSG_MAX: usize = 16 + 4 // nlmsghdr, genlmsghdr
+    + 8 // priority
+    + 4 + crate::abi::match_nest::MATCH_NEST_MAX
+    + MAX_FLOW_ACTIONS * 12
+    + 3 * 12; // duration, packets, bytes
+
+/// The smallest dump part a reader can make the kernel use, rounded down (NLMSG_GOODSIZE).
+const DUMP_PART_MIN: usize = 3584;
+
+const _: () = assert!(FLOW_MSG_MAX <= DUMP_PART_MIN);
+
 fn put_flow(m: &mut Msg, f: &FlowInfo) -> Result {
     m.put_u16(fa::PRIORITY, f.flow.priority)?;
     put_match(m, &f.flow.m)?;

@@ -6,9 +6,10 @@
 use kernel::{prelude::*, sync::ArcBorrow};
 
 use super::attr::{invalid, nomem, put_action, u32_of};
-use super::{attr::parse_action, dump, Do, Res};
+use super::{attr::parse_action, Do, Res};
 use crate::abi::wire::{Attr, Attrs};
 use crate::abi::{bucket_attr as ba, cmd, features_attr as fa, group_attr as ga};
+use crate::bucket::Bucket;
 use crate::datapath::Datapath;
 use crate::ffi::genl::{Dump, DumpStatus, Msg, Reject, Request};
 use crate::group::Group;
@@ -269,7 +270,8 @@ pub(super) fn del(dp: ArcBorrow<'_, Datapath>, r: &Do<'_>) -> Res {
     Ok(())
 }
 
-/// group-get: one group, with counters on request.
+/// group-get: one group, with counters on request. A group too large for one message is
+/// refused (EMSGSIZE, saying so): a dump with its id splits it over several messages.
 pub(super) fn get(dp: ArcBorrow<'_, Datapath>, r: &Do<'_>) -> Res {
     let g = parse_group(&r.attrs, dp.table.max_buckets())?;
     let id = g.require_id()?;
@@ -281,29 +283,84 @@ pub(super) fn get(dp: ArcBorrow<'_, Datapath>, r: &Do<'_>) -> Res {
             g.id.map(|a| a.offset),
         )
     })?;
+    let size = group_size(&grp);
+    if size > ONE_MESSAGE {
+        return Err(Reject::new(
+            EMSGSIZE.to_errno(),
+            format_args!(
+                "group {}: {} buckets do not fit one reply (up to {} bytes > {}): dump it \
+                 (group-get dump with its id), which splits it",
+                id,
+                grp.buckets.len(),
+                size,
+                ONE_MESSAGE
+            ),
+            g.id.map(|a| a.offset),
+        ));
+    }
     r.req
-        .reply(cmd::GROUP_GET, group_size(&grp), |m| {
-            put_group(m, &grp, stats)
-        })
+        .reply(cmd::GROUP_GET, size, |m| put_group(m, &grp, stats))
         .map_err(|_| nomem())
 }
 
-/// group-get dump: every group, with counters on request.
+/// group-get dump: every group (or the one `id` names), with counters on request. A group whose
+/// buckets do not fit one message is split: each part carries id and type and as many buckets
+/// as fit, every part but the last the `partial` flag (see the spec). The cursor stays on the
+/// group until its last part is out; `inner` remembers its id and the next bucket.
 pub(super) fn dump(dp: &Datapath, d: &mut Dump<'_>) -> Res<DumpStatus> {
-    let stats = Attrs::new(d.attr_bytes()).find(ga::STATS).is_some();
-    dump::items(
-        d,
-        cmd::GROUP_GET,
-        |c| dp.table.next(c),
-        |m, g| put_group(m, g, stats),
-        |g| {
-            Reject::new(
-                EMSGSIZE.to_errno(),
-                format_args!("group {} does not fit in one dump message", g.id),
-                None,
-            )
-        },
-    )
+    let req = Attrs::new(d.attr_bytes());
+    let stats = req.find(ga::STATS).is_some();
+    let only = req.find(ga::ID).and_then(|a| a.u32());
+    if d.cursor() == 0 {
+        if let Some(id) = only {
+            // Start at the group asked for (cursors are ids + 1, see `Table::next`).
+            d.set_cursor(u64::from(id));
+        }
+    }
+    let mut cursor = d.cursor();
+    loop {
+        let mut after = cursor;
+        let Some(g) = dp.table.next(&mut after) else {
+            return Ok(DumpStatus::Done);
+        };
+        if only.is_some_and(|id| id != g.id) {
+            return Ok(DumpStatus::Done);
+        }
+        let (key, at) = d.inner();
+        // Resume inside this group only if it is the one being split.
+        let from = if key == u64::from(g.id) + 1 {
+            (at as usize).min(g.buckets.len())
+        } else {
+            0
+        };
+        let mut reached = from;
+        let added = d
+            .add(cmd::GROUP_GET, |m| {
+                reached = put_group_part(m, &g, stats, from)?;
+                Ok(())
+            })
+            .map_err(|_| nomem())?;
+        if !added {
+            if d.is_empty() {
+                return Err(Reject::new(
+                    EMSGSIZE.to_errno(),
+                    format_args!("group {}: one bucket does not fit in a dump message", g.id),
+                    None,
+                ));
+            }
+            d.set_cursor(cursor);
+            return Ok(DumpStatus::More);
+        }
+        if reached < g.buckets.len() {
+            // Split: the rest of this group starts the next part.
+            d.set_inner(u64::from(g.id) + 1, reached as u64);
+            d.set_cursor(cursor);
+            return Ok(DumpStatus::More);
+        }
+        d.set_inner(0, 0);
+        cursor = after;
+        d.set_cursor(cursor);
+    }
 }
 
 /// stats-reset: zero the counters of one group or all.
@@ -334,14 +391,33 @@ pub(super) fn features(dp: ArcBorrow<'_, Datapath>, r: &Do<'_>) -> Res {
         .map_err(|_| nomem())
 }
 
-/// Room for one group's message.
-fn group_size(g: &Group) -> usize {
-    let actions: usize = g.buckets.iter().map(|b| b.actions.len()).sum();
-    256 + g.buckets.len() * 96 + actions * 16
+/// The largest reply or notification built for one group (the largest part of a dump a reader
+/// with a big enough buffer gets, 32 KiB): a larger group is dumped in parts.
+const ONE_MESSAGE: usize = 32 * 1024;
+
+/// Room one bucket's attributes may take at most, counters included: the nest, id, weight,
+/// watches (8 bytes each), 12 bytes per action nest, two 64-bit counters (12 bytes each).
+fn bucket_size(b: &Bucket) -> usize {
+    4 + 4 * 8 + b.actions.len() * 12 + 2 * 12
 }
 
-/// A group's attributes (and counters, with `stats`).
+/// Room for one group's message.
+fn group_size(g: &Group) -> usize {
+    let buckets: usize = g.buckets.iter().map(bucket_size).sum();
+    256 + buckets
+}
+
+/// A group's attributes (and counters, with `stats`), whole.
 fn put_group(m: &mut Msg, g: &Group, stats: bool) -> Result {
+    put_head(m, g, stats)?;
+    for b in g.buckets.iter() {
+        put_bucket(m, g, b, stats)?;
+    }
+    Ok(())
+}
+
+/// The group's own attributes (and counters, with `stats`).
+fn put_head(m: &mut Msg, g: &Group, stats: bool) -> Result {
     m.put_u32(ga::ID, g.id)?;
     m.put_u32(ga::TYPE, g.group_type as u32)?;
     for f in g.fields.iter() {
@@ -349,29 +425,6 @@ fn put_group(m: &mut Msg, g: &Group, stats: bool) -> Result {
     }
     if g.group_type == GroupType::Select {
         m.put_u32(ga::BASIS, g.basis)?;
-    }
-    for b in &g.buckets {
-        m.nest(ga::BUCKET, |m| {
-            m.put_u32(ba::ID, b.id)?;
-            if g.group_type == GroupType::Select {
-                m.put_u16(ba::WEIGHT, b.weight)?;
-            }
-            if b.watch.port != OFPP_ANY {
-                m.put_u32(ba::WATCH_PORT, b.watch.port)?;
-            }
-            if b.watch.group != OFPG_ANY {
-                m.put_u32(ba::WATCH_GROUP, b.watch.group)?;
-            }
-            for a in &b.actions {
-                put_action(m, ba::ACTION, a)?;
-            }
-            if stats {
-                let s = b.stats.read();
-                m.put_uint(ba::PACKETS, s.packets)?;
-                m.put_uint(ba::BYTES, s.bytes)?;
-            }
-            Ok(())
-        })?;
     }
     if stats {
         let s = g.shared.stats.read();
@@ -383,13 +436,74 @@ fn put_group(m: &mut Msg, g: &Group, stats: bool) -> Result {
     Ok(())
 }
 
+/// One part of a group for a dump, from bucket `from` on: the group's attributes (id and type
+/// only after the first part), then buckets while they fit, keeping room for the `partial`
+/// flag. Returns the index of the first bucket left for the next part; at least one bucket (if
+/// any is left) is in every part, or the part fails (EMSGSIZE).
+fn put_group_part(m: &mut Msg, g: &Group, stats: bool, from: usize) -> Result<usize> {
+    if from == 0 {
+        put_head(m, g, stats)?;
+    } else {
+        m.put_u32(ga::ID, g.id)?;
+        m.put_u32(ga::TYPE, g.group_type as u32)?;
+    }
+    const FLAG: usize = 4;
+    for (i, b) in g.buckets.iter().enumerate().skip(from) {
+        if i > from && m.room() < bucket_size(b) + FLAG {
+            m.put_flag(ga::PARTIAL)?;
+            return Ok(i);
+        }
+        if let Err(e) = put_bucket(m, g, b, stats) {
+            if i == from {
+                return Err(e);
+            }
+            // The estimate was short: the bucket was taken back, the flag still fits.
+            m.put_flag(ga::PARTIAL)?;
+            return Ok(i);
+        }
+    }
+    Ok(g.buckets.len())
+}
+
+/// One bucket nest.
+fn put_bucket(m: &mut Msg, g: &Group, b: &Bucket, stats: bool) -> Result {
+    m.nest(ga::BUCKET, |m| {
+        m.put_u32(ba::ID, b.id)?;
+        if g.group_type == GroupType::Select {
+            m.put_u16(ba::WEIGHT, b.weight)?;
+        }
+        if b.watch.port != OFPP_ANY {
+            m.put_u32(ba::WATCH_PORT, b.watch.port)?;
+        }
+        if b.watch.group != OFPG_ANY {
+            m.put_u32(ba::WATCH_GROUP, b.watch.group)?;
+        }
+        for a in &b.actions {
+            put_action(m, ba::ACTION, a)?;
+        }
+        if stats {
+            let s = b.stats.read();
+            m.put_uint(ba::PACKETS, s.packets)?;
+            m.put_uint(ba::BYTES, s.bytes)?;
+        }
+        Ok(())
+    })
+}
+
 /// Tell the monitor group that group `id` was added or changed. A lost notification (memory)
 /// does not fail the request that already changed the table.
+/// A group too large for one message is announced without its buckets (`partial`).
 pub(super) fn notify_change(req: &Request<'_>, t: &Table, id: u32) {
     if let Some(g) = t.get(id) {
-        let _ = req.notify(cmd::GROUP_CHANGE_NTF, group_size(&g), |m| {
-            put_group(m, &g, false)
-        });
+        let size = group_size(&g);
+        let _ = if size <= ONE_MESSAGE {
+            req.notify(cmd::GROUP_CHANGE_NTF, size, |m| put_group(m, &g, false))
+        } else {
+            req.notify(cmd::GROUP_CHANGE_NTF, 256, |m| {
+                put_head(m, &g, false)?;
+                m.put_flag(ga::PARTIAL)
+            })
+        };
     }
 }
 

@@ -165,6 +165,19 @@ impl<T: Retire> RcuCell<T> {
         unsafe { p.as_ref() }
     }
 
+    /// The current value as a counted reference, for a writer that needs it beyond the read
+    /// section `_rcu` (to allocate, which a read section forbids).
+    pub(crate) fn get_arc(&self, _rcu: &kernel::sync::rcu::Guard) -> Option<Arc<T>> {
+        let p = self.ptr.load(Acquire);
+        if p.is_null() {
+            return None;
+        }
+        // SAFETY: as in `get`, `p` owns a reference that is released only a grace period after it
+        // is replaced and the guard keeps the read section open, so the count is non-zero and
+        // taking one more is sound.
+        Some(Arc::from(unsafe { kernel::sync::ArcBorrow::from_raw(p) }))
+    }
+
     /// Publish `v` (rcu_assign_pointer: release store); the previous value is released after a
     /// grace period. Callers serialize replacements. Process context.
     pub(crate) fn replace(&self, v: Option<Arc<T>>) {

@@ -87,12 +87,9 @@ impl ReqFlow<'_> {
                     at,
                 )
             }
-            FlowError::TableFull => Reject::new(
+            FlowError::TableFull(max) => Reject::new(
                 errno::ENOSPC,
-                format_args!(
-                    "TABLE_FULL: the flow table holds {} flows",
-                    crate::flow::MAX_FLOWS
-                ),
+                format_args!("TABLE_FULL: the flow table holds {} flows", max),
                 None,
             ),
             FlowError::Refused(e) => {

@@ -1,8 +1,8 @@
 # Every size limit reachable, and every object the table accepts dumpable (issue 12): a select
-# group with max_buckets (1024) buckets of 8 actions (~160 KB of attributes with counters, split
+# group with max_buckets (1024) buckets of 2 actions (~86 KB of attributes with counters, split
 # over several dump messages with the `partial` flag and reassembled by ofgroupctl), between two
 # small groups the dump must still show; a flow with the maximum 256 actions (one message, see
-# genl/flow.rs); one more bucket or action refused before the kernel collects the list; a few
+# genl/flow.rs); one more bucket or action refused before the kernel collects the list; a
 # thousand flows through add-flows. Then everything is deleted (kmemleak checks the rest at the
 # end of the run; KUnit's limits case counts live objects exactly).
 . "$OFGROUP_REPO/qemu/guest/lib/topo.sh"
@@ -11,8 +11,8 @@ trap 'ofgroupctl del-flows >/dev/null 2>&1; ofgroupctl del-groups >/dev/null 2>&
 ofgroupctl del-flows
 ofgroupctl del-groups
 
-acts=output:1,output:2,output:3,output:4,output:5,output:6,output:7,output:8
-big() { # big N: a select group 2 with N buckets of 8 actions
+acts=output:1,output:2
+big() { # big N: a select group 2 with N buckets of 2 actions
   awk -v n="$1" -v a="$acts" 'BEGIN { s = "group_id=2,type=select"
     for (i = 0; i < n; i++) s = s ",bucket=bucket_id:" i ",actions=" a
     print s }'
@@ -39,7 +39,7 @@ expect_eq "bucket counters of group 2" "$(grep -o 'bucket[0-9]*:packet_count' <<
 # One bucket more: refused before the kernel collects the list, the table unchanged.
 refused OUT_OF_BUCKETS ofgroupctl mod-group "$(big 1025)"
 refused OUT_OF_BUCKETS ofgroupctl insert-buckets 'group_id=2,bucket=output:1'
-expect_eq "group 2 unchanged" "$(ofgroupctl dump-groups 2)" "$line"
+expect_eq "group 2 unchanged" "$(ofgroupctl dump-groups | grep '^ group_id=2,')" "$line"
 
 # A flow with the most actions (256) dumps whole; one more is refused (TOO_MANY).
 many() { awk -v n="$1" 'BEGIN { s = "priority=7,in_port=9,actions=output:1"
@@ -49,13 +49,14 @@ f=$(ofgroupctl dump-flows --no-stats)
 expect_eq "actions of the 256-action flow" "$(grep -o 'output:' <<<"$f" | wc -l)" 256
 refused TOO_MANY ofgroupctl add-flow "$(many 257)"
 
-# A few thousand flows in one add-flows batch, all dumped, then deleted.
-awk 'BEGIN { for (i = 0; i < 3000; i++)
+# A thousand flows through add-flows (batches of many requests per datagram), all dumped, then
+# deleted.
+awk 'BEGIN { for (i = 0; i < 1000; i++)
   printf "priority=100,ip,nw_dst=10.%d.%d.0/24,actions=group:1\n", int(i / 250), i % 250 }' \
   >"$tmp/flows"
 ofgroupctl add-flows "$tmp/flows"
-expect_eq "flows dumped" "$(ofgroupctl dump-flows --no-stats | grep -c priority=)" 3001
-expect_eq "group 1 ref_count" "$(group_field 1 ref_count)" 3000
+expect_eq "flows dumped" "$(ofgroupctl dump-flows --no-stats | grep -c priority=)" 1001
+expect_eq "group 1 ref_count" "$(group_field 1 ref_count)" 1000
 ofgroupctl del-flows
 ofgroupctl del-groups
 expect_eq "groups left" "$(ofgroupctl dump-groups | wc -l)" 0

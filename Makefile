@@ -15,6 +15,7 @@
 #   make lint       rustfmt + clippy for the module (CLIPPY=1) and the userspace crates
 #   make bench-lookup   group lookup cost at 16 vs 1M groups (perf kernel)
 #   make bench-flows    flow lookup cost at 10 vs 1k flows: 4 masks, and a mask per flow (perf kernel)
+#   make bench-flow-install  ofgroupctl add-flows cost per flow, 1k vs 100k flows (perf kernel)
 #   make bench-groups   install/dump 100k groups: ofgroupctl vs ip nexthop (perf kernel)
 #   make bench-forward  forwarding rate: ofgroup vs veth, tc mirred, bridge, openvswitch.ko (perf kernel)
 #
@@ -26,7 +27,7 @@ LLVM ?= -19
 PREFIX ?= /usr/local
 export PROFILE PREFIX DESTDIR
 
-.PHONY: all module setup kernel check test fuzz demo vm shell install uninstall lint fmt host-test stack bench-lookup bench-flows bench-groups bench-forward clean
+.PHONY: all module setup kernel check test fuzz demo vm shell install uninstall lint fmt host-test stack bench-lookup bench-flows bench-groups bench-flow-install bench-forward clean
 all: module
 
 setup:
@@ -79,6 +80,9 @@ bench-flows:
 
 bench-groups:
 	@scripts/bench.sh groups
+
+bench-flow-install:
+	@scripts/bench.sh flow-install
 
 bench-forward:
 	@scripts/bench.sh forward

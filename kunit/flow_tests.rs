@@ -13,7 +13,8 @@ use kernel::{
 
 use crate::datapath::Datapath;
 use crate::ffi;
-use crate::flow::{FlowError, Selector};
+use crate::flow::{FlowError, FlowTable, Selector, LIVE_FLOWS};
+use crate::group::LIVE_GROUPS;
 use crate::logic::gso::Wire;
 use crate::logic::{
     error::ErrorKind,
@@ -84,6 +85,116 @@ fn group(d: &Datapath, id: u32, out: &[Action]) -> bool {
 #[kunit_tests(ofgroup_flows)]
 mod flows {
     use super::*;
+
+    /// Every limit reachable without a splat, and memory back at its baseline (issue 12): the
+    /// most groups (a small max_groups, for time), one with the most buckets (1024) and its
+    /// counters, a full flow table of 65536 flows (past the ~52k where the old classifier's
+    /// vectors hit kmalloc's limit) and a flow with the most actions; one more of each refused; all of it
+    /// walked as a dump walks it, deleted, and every group and flow object freed, with no
+    /// deferred release left.
+    #[test]
+    fn limits_reachable_and_memory_back() -> Result {
+        ffi::wait_deferred();
+        let (groups0, flows0) = (LIVE_GROUPS.load(Relaxed), LIVE_FLOWS.load(Relaxed));
+        let t = Arc::pin_init(
+            Table::new(Limits {
+                max_groups: 16,
+                max_buckets: 1024,
+            }),
+            GFP_KERNEL,
+        )?;
+        let d = Arc::pin_init(Datapath::new(t), GFP_KERNEL)?;
+        let out = [Action::Output(1)];
+        let mut b = KVec::new();
+        for _ in 0..1024 {
+            b.push(BucketSpec::new(&out), GFP_KERNEL)?;
+        }
+        let big = |n: usize| GroupSpec {
+            id: 1,
+            group_type: GroupType::Select,
+            fields: Default::default(),
+            basis: 0,
+            buckets: &b[..n],
+        };
+        assert!(d.group_add(&big(1024), AddMode::Add).is_ok());
+        for id in 2..=16 {
+            assert!(group(&d, id, &out));
+        }
+        assert!(!group(&d, 17, &out));
+        let more = [BucketSpec::new(&out)];
+        assert!(d.group_insert_buckets(1, BucketPos::Last, &more).is_err());
+        let g1 = d.table.get(1).ok_or(EINVAL)?;
+        assert_eq!(g1.stats()?.buckets.len(), 1024);
+        drop(g1);
+
+        // A flow table of 2048 flows (the module's holds MAX_FLOWS, more than a KUnit case has
+        // time to fill under TCG on the debug kernel: `make bench-flow-install` installs 100k)
+        // filled over 4 masks (/32, /24, /16 and another /32), growing each subtable's hash
+        // table several times, the last flow with 256 actions; one more is refused
+        // (TABLE_FULL), as is a 257-action flow.
+        const N: usize = 2048;
+        let ft = KBox::pin_init(FlowTable::with_max(N), GFP_KERNEL)?;
+        let mut n = 0usize;
+        let mut ok = true;
+        while n < N - 1 && ok {
+            let i = n as u32;
+            // Distinct matches: j numbers the flows of each shape.
+            let j = i / 4;
+            let (hi, lo) = ((j >> 8) as u8, j as u8);
+            let (m, p) = match i % 4 {
+                0 => (ip_dst([10, 0, hi, lo], 32), 400),
+                1 => (ip_dst([11, hi, lo, 0], 24), 300),
+                2 => (ip_dst([12 + hi, lo, 0, 0], 16), 200),
+                _ => (ip_dst([13, 0, hi, lo], 32), 100),
+            };
+            ok = ft.add(&d.table, p, m, &[Action::Output(i % 8 + 1)]).is_ok();
+            n += 1;
+        }
+        assert!(ok);
+        let mut acts = KVec::new();
+        for i in 0..257u32 {
+            acts.push(Action::Output(i % 8 + 1), GFP_KERNEL)?;
+        }
+        let last = ip_dst([14, 0, 0, 0], 8);
+        assert!(ft.add(&d.table, 1, last, &acts[..257]).is_err());
+        assert!(ft.add(&d.table, 1, last, &acts[..256]).is_ok());
+        assert_eq!(ft.len(), N);
+        let full = ft.add(&d.table, 1, ip_dst([15, 0, 0, 0], 8), &out);
+        assert!(matches!(full, Err(FlowError::TableFull(N))));
+        // Lookups at full size find the right flows.
+        let k = |a: [u8; 4]| {
+            let rcu = rcu::read_lock();
+            ft.lookup(&rcu, &key_to(a))
+                .map(|f| f.actions.first().copied().unwrap_or(Action::Output(0)))
+        };
+        // Flow 1040 (j = 260): 10.0.1.4/32, output 1040 % 8 + 1; flow 1041: 11.1.4.0/24.
+        assert_eq!(k([10, 0, 1, 4]), Some(Action::Output(1)));
+        assert_eq!(k([11, 1, 4, 9]), Some(Action::Output(2)));
+        assert_eq!(k([12, 7, 1, 1]), Some(Action::Output(7))); // flow 30 (j = 7): 12.7/16
+        assert_eq!(k([14, 1, 2, 3]), Some(Action::Output(1)));
+        assert_eq!(k([15, 1, 2, 3]), None);
+        // Walked as dumps walk them: every group and flow once.
+        let (mut c, mut seen) = (0u64, 0u32);
+        while d.table.next(&mut c).is_some() {
+            seen += 1;
+        }
+        assert_eq!(seen, 16);
+        let (mut c, mut seen) = (0u64, 0usize);
+        while ft.next(&mut c).is_some() {
+            seen += 1;
+        }
+        assert_eq!(seen, N);
+        assert!(matches!(ft.delete(None), Ok(x) if x as usize == N));
+        drop(ft);
+
+        assert!(matches!(d.group_delete(None), Ok(16)));
+        drop(d);
+        ffi::wait_deferred();
+        assert_eq!(LIVE_GROUPS.load(Relaxed), groups0);
+        assert_eq!(LIVE_FLOWS.load(Relaxed), flows0);
+        assert_eq!(ffi::deferred_pending(), 0);
+        Ok(())
+    }
 
     /// The highest-priority match wins, whatever the masks and insertion order; a miss is None.
     #[test]

@@ -854,7 +854,7 @@ mod lifetime {
     #[test]
     fn holders_keep_deleted_and_replaced_groups_alive() -> Result {
         // Let earlier cases' deferred releases finish before taking the baseline.
-        kernel::sync::rcu::rcu_barrier();
+        ffi::wait_deferred();
         let base = live_groups();
         let t = new_table(8, 8)?;
         let b = [BucketSpec::new(&OUT1)];
@@ -869,15 +869,15 @@ mod lifetime {
         assert!(t.add(&spec(1, GroupType::All, &b), AddMode::Add).is_ok());
         let old = t.get(1).ok_or(EINVAL)?;
         assert!(t.add(&spec(1, GroupType::All, &b), AddMode::Modify).is_ok());
-        kernel::sync::rcu::rcu_barrier();
+        ffi::wait_deferred();
         // Two held (deleted one, replaced one) plus the current version.
         assert_eq!(live_groups() - base, 3);
         drop(held);
         drop(old);
-        kernel::sync::rcu::rcu_barrier();
+        ffi::wait_deferred();
         assert_eq!(live_groups() - base, 1);
         drop(t);
-        kernel::sync::rcu::rcu_barrier();
+        ffi::wait_deferred();
         assert_eq!(live_groups() - base, 0);
         Ok(())
     }

@@ -3,10 +3,11 @@
 #   scripts/bench.sh lookup   group lookup cost at 16 groups vs 1M groups (bench_lookup=)
 #   scripts/bench.sh flows    flow lookup cost at 10 flows vs 1k flows (bench_flows=)
 #   scripts/bench.sh groups   install/dump 100k groups: ofgroupctl vs ip nexthop groups
+#   scripts/bench.sh flow-install  ofgroupctl add-flows cost per flow at 1k vs 100k flows
 #   scripts/bench.sh forward  forwarding rate: ofgroup paths vs veth, tc mirred, bridge, openvswitch.ko
 source "$(dirname "$0")/common.sh"
 export PROFILE=perf
-what=${1:?usage: scripts/bench.sh lookup|flows|groups|forward}
+what=${1:?usage: scripts/bench.sh lookup|flows|groups|flow-install|forward}
 KDIR=$("$REPO/scripts/module.sh")
 export KDIR
 # bench-lookup and bench-flows run in the bench variant of the module (their code and parameters
@@ -34,6 +35,12 @@ case "$what" in
     log "benchmark: install and dump ${OFGROUP_BENCH_GROUPS:-100000} groups, ofgroupctl vs ip nexthop (perf kernel, TCG)"
     "$REPO/qemu/vm.sh" --run-dir "$run_dir" --timeout 3000 -- \
       "$REPO/qemu/guest/bench-groups.sh" "${OFGROUP_BENCH_GROUPS:-100000}"
+    ;;
+  flow-install)
+    "$REPO/scripts/userspace.sh"
+    log "benchmark: ofgroupctl add-flows of ${OFGROUP_BENCH_SMALL:-1000} vs ${OFGROUP_BENCH_FLOWS:-100000} flows (perf kernel, TCG)"
+    "$REPO/qemu/vm.sh" --run-dir "$run_dir" --timeout 3000 -- \
+      "$REPO/qemu/guest/bench-flow-install.sh" "${OFGROUP_BENCH_SMALL:-1000}" "${OFGROUP_BENCH_FLOWS:-100000}"
     ;;
   forward)
     "$REPO/scripts/userspace.sh"

@@ -15,7 +15,7 @@ use crate::bucket::Bucket;
 use crate::counters::Counters;
 #[cfg(ofgroup_kunit)]
 use crate::counters::Totals;
-use crate::ffi;
+use crate::ffi::{self, RcuLink, Retire};
 use crate::logic::{
     chain::Memo,
     gso::Wire,
@@ -85,11 +85,19 @@ pub(crate) struct Group {
     /// Select hash basis.
     pub(crate) basis: u32,
     /// Buckets in order.
-    pub(crate) buckets: KVec<Bucket>,
+    pub(crate) buckets: KVVec<Bucket>,
     /// State shared by every version of this group.
     pub(crate) shared: Arc<GroupShared>,
     /// Per-check memos of the chaining check, tagged with the check's generation (writer only).
     memo: [Atomic<u64>; Memo::COUNT],
+    /// Its deferred release once replaced or deleted.
+    rcu: RcuLink,
+}
+
+impl Retire for Group {
+    fn rcu_link(&self) -> &RcuLink {
+        &self.rcu
+    }
 }
 
 /// A reading of a group's counters (KUnit's view; netlink replies read them in place).
@@ -104,7 +112,7 @@ pub(crate) struct GroupStats {
     /// Group totals.
     pub(crate) totals: Totals,
     /// Per bucket, in bucket order: (bucket id, totals).
-    pub(crate) buckets: KVec<(u32, Totals)>,
+    pub(crate) buckets: KVVec<(u32, Totals)>,
 }
 
 impl Group {
@@ -114,7 +122,7 @@ impl Group {
         group_type: GroupType,
         fields: FieldSet,
         basis: u32,
-        buckets: KVec<Bucket>,
+        buckets: KVVec<Bucket>,
         shared: Arc<GroupShared>,
     ) -> Result<Arc<Self>> {
         let g = Arc::new(
@@ -126,6 +134,7 @@ impl Group {
                 buckets,
                 shared,
                 memo: [const { Atomic::new(0) }; Memo::COUNT],
+                rcu: RcuLink::new(),
             },
             GFP_KERNEL_ACCOUNT,
         )?;
@@ -140,8 +149,8 @@ impl Group {
     }
 
     /// Bucket ids in order.
-    pub(crate) fn bucket_ids(&self) -> Result<KVec<u32>> {
-        let mut v = KVec::with_capacity(self.buckets.len(), GFP_KERNEL)?;
+    pub(crate) fn bucket_ids(&self) -> Result<KVVec<u32>> {
+        let mut v = KVVec::with_capacity(self.buckets.len(), GFP_KERNEL)?;
         for b in &self.buckets {
             v.push(b.id, GFP_KERNEL)?;
         }
@@ -237,7 +246,7 @@ impl Group {
     /// Read the counters (KUnit's view; netlink replies read them in place).
     #[cfg(ofgroup_kunit)]
     pub(crate) fn stats(&self) -> Result<GroupStats> {
-        let mut buckets = KVec::with_capacity(self.buckets.len(), GFP_KERNEL)?;
+        let mut buckets = KVVec::with_capacity(self.buckets.len(), GFP_KERNEL)?;
         for b in &self.buckets {
             buckets.push((b.id, b.stats.read()), GFP_KERNEL)?;
         }

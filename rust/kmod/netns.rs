@@ -8,7 +8,7 @@
 //! Teardown (see `ffi/netns_shim.c` for where it runs): under RTNL, while the namespace's
 //! devices are still registered, every port is detached (its frame hook unregistered, which
 //! waits for frames in flight; the port and its device reference go after a grace period); then
-//! the flows are deleted; after an `rcu_barrier` (the detached ports' RCU callbacks hold the
+//! the flows are deleted; after the detached ports' deferred drops have run (they hold the
 //! datapath) the namespace's reference goes, the last one, and with it the group table, whose
 //! groups are released after a grace period.
 

@@ -97,6 +97,8 @@ pub(crate) fn limits() -> Limits {
 
 struct OfGroup {
     loaded_at_ns: u64,
+    /// Dropped after the rest (its drop waits for every deferred release).
+    deferrals: Option<ffi::Deferrals>,
     family: Option<Pin<KBox<ffi::genl::Family<genl::Ops>>>>,
     hooks: Option<ffi::net::NetHooks<port::Port>>,
 }
@@ -104,6 +106,9 @@ struct OfGroup {
 impl kernel::Module for OfGroup {
     fn init(module: &'static ThisModule) -> Result<Self> {
         let loaded_at_ns = ffi::boottime_ns();
+        // First: anything below may defer a release; on a failure further down it is dropped
+        // last and waits for those.
+        let deferrals = ffi::Deferrals::init()?;
         let l = limits();
         if let Err(msg) = logic::validate::check_limits(l.max_groups, l.max_buckets) {
             pr_err!("{}\n", msg);
@@ -130,6 +135,7 @@ impl kernel::Module for OfGroup {
         );
         Ok(OfGroup {
             loaded_at_ns,
+            deferrals: Some(deferrals),
             family: Some(family),
             hooks: Some(hooks),
         })
@@ -141,12 +147,12 @@ impl Drop for OfGroup {
         // Unregister the family first (it waits for running operations), then its handler's
         // per-namespace registration: every namespace's datapath is torn down as when the
         // namespace goes (`netns.rs`: ports detached under RTNL, flows deleted, the datapath
-        // freed after an rcu_barrier, its groups released after a grace period); stop the
-        // device notifier; then wait for every deferred release to run before the module's
-        // code goes.
+        // freed once the detached ports' deferred drops have run, its groups after a grace
+        // period); stop the device notifier; then wait for every deferred release (groups,
+        // flow snapshots, ports, datapaths) to run before the module's code goes.
         drop(self.family.take());
         drop(self.hooks.take());
-        kernel::sync::rcu::rcu_barrier();
+        drop(self.deferrals.take());
         let up_ms = ffi::boottime_ns().wrapping_sub(self.loaded_at_ns) / 1_000_000;
         pr_info!("ofgroup {} unloaded after {} ms\n", VERSION, up_ms);
     }

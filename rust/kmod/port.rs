@@ -12,7 +12,7 @@ use crate::action;
 use crate::counters::{Counters, Totals};
 use crate::datapath::{self, Datapath};
 use crate::ffi::net::{NetDev, PortHooks, Rtnl, Skb};
-use crate::ffi::PerCpu;
+use crate::ffi::{PerCpu, RcuLink, Retire};
 use crate::logic::gso::Wire;
 
 /// Index of the missed-frame counter in [`Port`]'s per-CPU events.
@@ -41,6 +41,14 @@ pub(crate) struct Port {
     pub(crate) tx: Counters,
     /// Received frames no flow matched, and frames dropped on output (per CPU).
     events: PerCpu<2>,
+    /// Its deferred release after detach (process context: dropping `dp` may sleep).
+    rcu: RcuLink,
+}
+
+impl Retire for Port {
+    fn rcu_link(&self) -> &RcuLink {
+        &self.rcu
+    }
 }
 
 /// A reading of a port.
@@ -74,6 +82,7 @@ impl Port {
                 rx: Counters::new()?,
                 tx: Counters::new()?,
                 events: PerCpu::new()?,
+                rcu: RcuLink::new(),
             },
             GFP_KERNEL_ACCOUNT,
         )?)

@@ -129,7 +129,7 @@ struct Writer {
     per_type: [u32; 4],
     /// Reverse chaining index: referenced id -> ids of groups that reference it (one entry per
     /// reference). Keys may map to empty vectors (kept to make rollback allocation-free).
-    parents: RBTree<u32, KVec<u32>>,
+    parents: RBTree<u32, KVVec<u32>>,
     /// Generation of the current chaining check (0 is never used).
     generation: u32,
 }
@@ -321,6 +321,11 @@ impl Table {
         self.writer.lock().count
     }
 
+    /// Most buckets one group may hold (request parsers bound bucket lists by it).
+    pub(crate) fn max_buckets(&self) -> u32 {
+        self.limits.max_buckets
+    }
+
     /// Features of this table.
     pub(crate) fn features(&self) -> Features {
         Features {
@@ -378,7 +383,7 @@ impl Table {
             }
             _ => {}
         }
-        let mut ids = KVec::with_capacity(spec.buckets.len(), GFP_KERNEL)?;
+        let mut ids = KVVec::with_capacity(spec.buckets.len(), GFP_KERNEL)?;
         ids.resize(spec.buckets.len(), 0, GFP_KERNEL)?;
         validate::assign_bucket_ids(spec.id, &[], spec.buckets, &mut ids)?;
         self.install(&mut w, spec, &ids, old.as_deref(), flows)
@@ -423,12 +428,23 @@ impl Table {
         let old = self.existing(id)?;
         let old_ids = old.bucket_ids()?;
         let at = validate::insert_index(id, &old_ids, pos)?;
-        let mut new_ids = KVec::with_capacity(new.len(), GFP_KERNEL)?;
+        let n = old.buckets.len().saturating_add(new.len());
+        if n > self.limits.max_buckets as usize {
+            // Bounded before the combined lists are allocated (validate_group says the same).
+            return Err(OfError::group(
+                ErrorKind::OutOfBuckets,
+                id,
+                Field::Buckets,
+                "more buckets than max_buckets",
+            )
+            .with_value(u64::from(self.limits.max_buckets))
+            .into());
+        }
+        let mut new_ids = KVVec::with_capacity(new.len(), GFP_KERNEL)?;
         new_ids.resize(new.len(), 0, GFP_KERNEL)?;
         validate::assign_bucket_ids(id, &old_ids, new, &mut new_ids)?;
-        let n = old.buckets.len() + new.len();
-        let mut specs = KVec::with_capacity(n, GFP_KERNEL)?;
-        let mut ids = KVec::with_capacity(n, GFP_KERNEL)?;
+        let mut specs = KVVec::with_capacity(n, GFP_KERNEL)?;
+        let mut ids = KVVec::with_capacity(n, GFP_KERNEL)?;
         for b in &old.buckets[..at] {
             specs.push(spec_of(b), GFP_KERNEL)?;
             ids.push(b.id, GFP_KERNEL)?;
@@ -456,8 +472,8 @@ impl Table {
         let old = self.existing(id)?;
         let old_ids = old.bucket_ids()?;
         let range = validate::remove_range(id, &old_ids, pos)?;
-        let mut specs = KVec::with_capacity(old.buckets.len(), GFP_KERNEL)?;
-        let mut ids = KVec::with_capacity(old.buckets.len(), GFP_KERNEL)?;
+        let mut specs = KVVec::with_capacity(old.buckets.len(), GFP_KERNEL)?;
+        let mut ids = KVVec::with_capacity(old.buckets.len(), GFP_KERNEL)?;
         for (i, b) in old.buckets.iter().enumerate() {
             if !range.contains(&i) {
                 specs.push(spec_of(b), GFP_KERNEL)?;
@@ -581,7 +597,7 @@ impl Table {
             work::check_group(&graph, id, flows)?;
         }
 
-        let mut buckets = KVec::with_capacity(spec.buckets.len(), GFP_KERNEL_ACCOUNT)?;
+        let mut buckets = KVVec::with_capacity(spec.buckets.len(), GFP_KERNEL_ACCOUNT)?;
         for (b, &bid) in spec.buckets.iter().zip(ids.iter()) {
             let carried = old.and_then(|o| o.bucket(bid)).map(|ob| ob.stats.clone());
             let watch = watch_of(b);
@@ -667,7 +683,7 @@ fn index(w: &mut Writer, target: u32, from: u32) -> Result {
     if let Some(v) = w.parents.get_mut(&target) {
         return Ok(v.push(from, GFP_KERNEL_ACCOUNT)?);
     }
-    let mut v = KVec::new();
+    let mut v = KVVec::new();
     v.push(from, GFP_KERNEL_ACCOUNT)?;
     w.parents.try_create_and_insert(target, v, GFP_KERNEL_ACCOUNT)?;
     Ok(())

@@ -190,7 +190,7 @@ macro_rules! attribute_sets {
 }
 
 /// The largest attribute number of any top-level set (the family's maxattr).
-pub const MAX_ATTR: u16 = 12;
+pub const MAX_ATTR: u16 = 13;
 
 /// Largest frame packet-execute takes.
 pub const PACKET_MAX: u16 = 9216;
@@ -246,6 +246,9 @@ attribute_sets! {
         PACKETS = 11, "packets", Uint;
         /// Byte counter.
         BYTES = 12, "bytes", Uint;
+        /// This message holds part of the group's buckets: in a dump, the next message carries
+        /// the same group's next buckets; in a notification, the buckets were left out.
+        PARTIAL = 13, "partial", Flag;
     }
     /// Attributes of the features reply.
     features_attr = "features" {
@@ -432,7 +435,7 @@ pub const OPERATIONS: &[Op] = &[
         set: "group",
         admin: false,
         do_request: Some(&["id", "stats"]),
-        dump_request: Some(&["stats"]),
+        dump_request: Some(&["id", "stats"]),
     },
     Op {
         name: "stats-reset",

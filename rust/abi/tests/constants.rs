@@ -48,7 +48,8 @@ fn constants_keep_their_names_and_values() {
     assert_eq!(group_attr::REF_COUNT, 10);
     assert_eq!(group_attr::PACKETS, 11);
     assert_eq!(group_attr::BYTES, 12);
-    assert_eq!(group_attr::MAX, 12);
+    assert_eq!(group_attr::PARTIAL, 13);
+    assert_eq!(group_attr::MAX, 13);
     assert_eq!(features_attr::TYPES, 1);
     assert_eq!(features_attr::CAPABILITIES, 2);
     assert_eq!(features_attr::MAX_GROUPS, 3);
@@ -109,7 +110,7 @@ fn constants_keep_their_names_and_values() {
     assert_eq!(capability::CHAINING_CHECKS, 1 << 3);
     assert_eq!(action_bit::OUTPUT, 1 << 0);
     assert_eq!(action_bit::GROUP, 1 << 1);
-    assert_eq!(MAX_ATTR, 12);
+    assert_eq!(MAX_ATTR, 13);
     assert_eq!(PACKET_MAX, 9216);
 }
 

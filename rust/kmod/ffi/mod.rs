@@ -20,7 +20,9 @@ mod xarray;
 pub(crate) use percpu::PerCpu;
 #[cfg(any(ofgroup_kunit, ofgroup_bench))]
 pub(crate) use rcu::synchronize_rcu;
-pub(crate) use rcu::RcuCell;
+#[cfg(ofgroup_kunit)]
+pub(crate) use rcu::{pending as deferred_pending, wait_deferred};
+pub(crate) use rcu::{Deferrals, RcuCell, RcuLink, Retire};
 #[cfg(ofgroup_kunit)]
 pub(crate) use thread::run_threads;
 pub(crate) use xarray::{RcuXArray, Retired};

@@ -8,7 +8,7 @@
  * torn down while the rest of the namespace still works. Order in cleanup_net() (and in
  * unregister_pernet_device(), which runs the same steps for every live namespace):
  * exit_rtnl (RTNL held, every namespace of the batch) detaches the ports; then exit_batch runs
- * the state's exit, waits for the RCU callbacks the detached ports left behind (they hold the
+ * the state's exit, waits for the deferred drops the detached ports left behind (they hold the
  * state), and drops the namespace's reference to the state, in process context.
  */
 #include <linux/err.h>
@@ -58,8 +58,11 @@ static void __net_exit ofg_pernet_exit_batch(struct list_head *net_exit_list)
 		if (state)
 			ofg_pn_exit(state);
 	}
-	/* One wait for the whole batch: the detached ports' RCU callbacks hold the states. */
-	rcu_barrier();
+	/*
+	 * One wait for the whole batch: the detached ports' deferred drops (after a grace period,
+	 * on the module's workqueue) hold the states and their devices.
+	 */
+	ofg_rcu_flush();
 	list_for_each_entry(net, net_exit_list, exit_list) {
 		void **slot = ofg_net_slot(net);
 

@@ -8,6 +8,7 @@
 #include <linux/slab.h>
 #include <linux/timekeeping.h>
 #include <linux/u64_stats_sync.h>
+#include <linux/workqueue.h>
 #include <linux/xarray.h>
 
 #include <net/genetlink.h>
@@ -40,32 +41,59 @@ void *ofg_xa_find(struct xarray *xa, unsigned long *index)
 	return xa_find(xa, index, ULONG_MAX, XA_PRESENT);
 }
 
-struct ofg_deferred {
-	struct rcu_head rcu;
-	void (*fn)(void *arg);
-	void *arg;
-};
+static struct workqueue_struct *ofg_rcu_wq;
+static atomic_long_t ofg_rcu_queued = ATOMIC_LONG_INIT(0);
 
-static void ofg_deferred_cb(struct rcu_head *head)
+static void ofg_rcu_link_run(struct work_struct *work)
 {
-	struct ofg_deferred *d = container_of(head, struct ofg_deferred, rcu);
+	struct ofg_rcu_link *link = container_of(to_rcu_work(work), struct ofg_rcu_link, rw);
+	void (*fn)(void *arg) = link->fn;
+	void *arg = link->arg;
 
-	d->fn(d->arg);
-	kfree(d);
+	/* fn may free the object the link is embedded in: nothing touches the link after it. */
+	fn(arg);
+	atomic_long_dec(&ofg_rcu_queued);
 }
 
-void ofg_call_rcu(void (*fn)(void *arg), void *arg)
+void ofg_rcu_link_queue(struct ofg_rcu_link *link, void (*fn)(void *arg), void *arg)
 {
-	struct ofg_deferred *d = kmalloc(sizeof(*d), GFP_KERNEL);
+	link->fn = fn;
+	link->arg = arg;
+	atomic_long_inc(&ofg_rcu_queued);
+	INIT_RCU_WORK(&link->rw, ofg_rcu_link_run);
+	queue_rcu_work(ofg_rcu_wq, &link->rw);
+}
 
-	if (!d) {
-		synchronize_rcu();
-		fn(arg);
-		return;
+int ofg_rcu_init(void)
+{
+	ofg_rcu_wq = alloc_workqueue("ofgroup_rcu", WQ_UNBOUND | WQ_MEM_RECLAIM, 0);
+	return ofg_rcu_wq ? 0 : -ENOMEM;
+}
+
+void ofg_rcu_flush(void)
+{
+	/*
+	 * A run may queue more (dropping an object that owns an RCU cell): rcu_barrier() waits for
+	 * the grace-period callbacks that queue the works, flush_workqueue() for the works; repeat
+	 * until none is left.
+	 */
+	while (atomic_long_read(&ofg_rcu_queued)) {
+		rcu_barrier();
+		flush_workqueue(ofg_rcu_wq);
 	}
-	d->fn = fn;
-	d->arg = arg;
-	call_rcu(&d->rcu, ofg_deferred_cb);
+}
+
+void ofg_rcu_exit(void)
+{
+	/* Then destroy_workqueue() never sees a queueing from outside. */
+	ofg_rcu_flush();
+	destroy_workqueue(ofg_rcu_wq);
+	ofg_rcu_wq = NULL;
+}
+
+long ofg_rcu_pending(void)
+{
+	return atomic_long_read(&ofg_rcu_queued);
 }
 
 #ifdef OFGROUP_KUNIT
@@ -234,6 +262,11 @@ void ofg_nla_nest_cancel(struct sk_buff *skb, struct nlattr *start)
 unsigned int ofg_skb_len(const struct sk_buff *skb)
 {
 	return skb->len;
+}
+
+unsigned int ofg_skb_tailroom(const struct sk_buff *skb)
+{
+	return skb_tailroom(skb);
 }
 
 int ofg_genl_has_listeners(const struct genl_family *family, struct net *net, u32 group)

@@ -7,6 +7,7 @@
 #ifndef OFGROUP_SHIM_H
 #define OFGROUP_SHIM_H
 
+#include <linux/workqueue.h>
 #include <linux/types.h>
 #include <linux/netdevice.h> /* netdevice_tracker: a typedef, no forward declaration */
 
@@ -23,10 +24,28 @@ int ofg_xa_store(struct xarray *xa, unsigned long index, void *entry, void **old
 void *ofg_xa_find(struct xarray *xa, unsigned long *index);
 
 /*
- * Run fn(arg) after an RCU grace period (call_rcu() on a small allocated record). If the record
- * cannot be allocated, waits for a grace period and runs it before returning. Process context.
+ * Deferred frees: the record lives in the freed object itself (embedded, so the free path never
+ * allocates and never waits). ofg_rcu_link_queue() runs fn(arg) in process context (the module's
+ * workqueue) after an RCU grace period: queue_rcu_work(). A link is queued at most once; its
+ * memory must stay valid until fn starts (fn may free it). Any context.
  */
-void ofg_call_rcu(void (*fn)(void *arg), void *arg);
+struct ofg_rcu_link {
+	struct rcu_work rw;
+	void (*fn)(void *arg);
+	void *arg;
+};
+void ofg_rcu_link_queue(struct ofg_rcu_link *link, void (*fn)(void *arg), void *arg);
+/* Create the workqueue deferred frees run on (module init, before anything is deferred). */
+int ofg_rcu_init(void);
+/*
+ * Wait until every queued link has run (including links queued by those runs), then destroy
+ * the workqueue. Module exit, after the last deferral; sleeps.
+ */
+void ofg_rcu_exit(void);
+/* Wait until every queued link has run (including links queued by those runs). Sleeps. */
+void ofg_rcu_flush(void);
+/* Links queued and not yet run (KUnit's view). */
+long ofg_rcu_pending(void);
 
 /*
  * Per-CPU u64 counters: n (1..OFG_PCPU_MAX) per CPU, zeroed (GFP_KERNEL_ACCOUNT; NULL on ENOMEM).
@@ -92,6 +111,8 @@ void ofg_nla_nest_end(struct sk_buff *skb, struct nlattr *start);
 void ofg_nla_nest_cancel(struct sk_buff *skb, struct nlattr *start);
 /* skb->len. */
 unsigned int ofg_skb_len(const struct sk_buff *skb);
+/* skb_tailroom(): bytes a message being built can still grow by. */
+unsigned int ofg_skb_tailroom(const struct sk_buff *skb);
 /* Whether the genetlink family has listeners on group index 'group' in net. */
 int ofg_genl_has_listeners(const struct genl_family *family, struct net *net, u32 group);
 

@@ -16,7 +16,10 @@ use kernel::{
     types::Opaque,
 };
 
-use super::{raw, rcu::defer_after_grace_period};
+use super::{
+    raw,
+    rcu::{defer_after_grace_period, Retire},
+};
 
 /// Lock-free-readable map from `u32` index to `Arc<T>`.
 ///
@@ -27,7 +30,7 @@ use super::{raw, rcu::defer_after_grace_period};
 /// grace period (through [`Retired`]), so a pointer loaded under `rcu::read_lock()` stays valid
 /// until that read section ends.
 #[pin_data(PinnedDrop)]
-pub(crate) struct RcuXArray<T: Send + Sync + 'static> {
+pub(crate) struct RcuXArray<T: Retire> {
     #[pin]
     xa: Opaque<bindings::xarray>,
     _owns: PhantomData<Arc<T>>,
@@ -35,11 +38,11 @@ pub(crate) struct RcuXArray<T: Send + Sync + 'static> {
 
 // SAFETY: the XArray is safe to use from any thread (its writers lock internally, its readers use
 // RCU), and it only hands out `&T`/`Arc<T>` with `T: Send + Sync`.
-unsafe impl<T: Send + Sync + 'static> Send for RcuXArray<T> {}
+unsafe impl<T: Retire> Send for RcuXArray<T> {}
 // SAFETY: as above.
-unsafe impl<T: Send + Sync + 'static> Sync for RcuXArray<T> {}
+unsafe impl<T: Retire> Sync for RcuXArray<T> {}
 
-impl<T: Send + Sync + 'static> RcuXArray<T> {
+impl<T: Retire> RcuXArray<T> {
     /// An empty array.
     pub(crate) fn new() -> impl PinInit<Self> {
         // INVARIANT: `xa_init` initializes `xa`, empty.
@@ -180,7 +183,7 @@ impl<T: Send + Sync + 'static> RcuXArray<T> {
 }
 
 #[pinned_drop]
-impl<T: Send + Sync + 'static> PinnedDrop for RcuXArray<T> {
+impl<T: Retire> PinnedDrop for RcuXArray<T> {
     fn drop(self: Pin<&mut Self>) {
         self.drain(|_, retired| drop(retired));
         // SAFETY: the array is empty and nobody can reach it any more (we are dropping it).
@@ -190,16 +193,16 @@ impl<T: Send + Sync + 'static> PinnedDrop for RcuXArray<T> {
 
 /// An entry removed from an [`RcuXArray`]. RCU readers may still be using it, so dropping it
 /// defers the release of the array's reference past a grace period (without blocking).
-pub(crate) struct Retired<T: Send + Sync + 'static>(Option<Arc<T>>);
+pub(crate) struct Retired<T: Retire>(Option<Arc<T>>);
 
-impl<T: Send + Sync + 'static> Retired<T> {
+impl<T: Retire> Retired<T> {
     /// The retired value (it stays valid: the retired reference is still held).
     pub(crate) fn value(&self) -> Option<&T> {
         self.0.as_deref()
     }
 }
 
-impl<T: Send + Sync + 'static> Drop for Retired<T> {
+impl<T: Retire> Drop for Retired<T> {
     fn drop(&mut self) {
         if let Some(arc) = self.0.take() {
             defer_after_grace_period(arc);

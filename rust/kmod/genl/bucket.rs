@@ -14,7 +14,7 @@ use crate::logic::model::{BucketPos, BUCKET_ALL, BUCKET_LAST};
 
 /// bucket-insert, bucket-remove.
 pub(super) fn insert_remove(dp: ArcBorrow<'_, Datapath>, r: &Do<'_>) -> Res {
-    let g = parse_group(&r.attrs)?;
+    let g = parse_group(&r.attrs, dp.table.max_buckets())?;
     let id = g.require_id()?;
     let insert = r.cmd == cmd::BUCKET_INSERT;
     let default = if insert { BUCKET_LAST } else { BUCKET_ALL };

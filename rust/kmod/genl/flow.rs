@@ -18,7 +18,7 @@ use crate::logic::{
     flow::{Match, DEFAULT_PRIORITY},
     model::Action,
     validate::check_flow_action,
-    work::MAX_FLOW_ACTIONS,
+    work::{too_many_flow_actions, MAX_FLOW_ACTIONS},
 };
 
 /// A flow request's parts.
@@ -31,11 +31,27 @@ struct ReqFlow<'a> {
 }
 
 fn parse_flow<'a>(attrs: &Attrs<'a>) -> Res<ReqFlow<'a>> {
+    // The action list is bounded before it is collected.
+    let n_actions = match super::group::over_cap(attrs, fa::ACTION, MAX_FLOW_ACTIONS) {
+        None => attrs.clone().filter(|a| a.kind == fa::ACTION).count(),
+        Some((n, first_over)) => {
+            let prio = attrs
+                .find(fa::PRIORITY)
+                .and_then(|a| a.u16())
+                .unwrap_or(DEFAULT_PRIORITY);
+            let e = too_many_flow_actions(n).about_flow(prio);
+            return Err(Reject::new(
+                e.errno(),
+                format_args!("{}", e),
+                Some(first_over.offset),
+            ));
+        }
+    };
     let mut f = ReqFlow {
         priority: None,
         m: None,
-        actions: KVec::new(),
-        action_attrs: KVec::new(),
+        actions: KVec::with_capacity(n_actions, GFP_KERNEL).map_err(|_| nomem())?,
+        action_attrs: KVec::with_capacity(n_actions, GFP_KERNEL).map_err(|_| nomem())?,
         strict: false,
     };
     for a in attrs.clone() {
@@ -72,12 +88,9 @@ impl ReqFlow<'_> {
                     at,
                 )
             }
-            FlowError::TableFull => Reject::new(
+            FlowError::TableFull(max) => Reject::new(
                 errno::ENOSPC,
-                format_args!(
-                    "TABLE_FULL: the flow table holds {} flows",
-                    crate::flow::MAX_FLOWS
-                ),
+                format_args!("TABLE_FULL: the flow table holds {} flows", max),
                 None,
             ),
             FlowError::Refused(e) => {
@@ -170,6 +183,22 @@ pub(super) fn dump(dp: &Datapath, d: &mut Dump<'_>) -> Res<DumpStatus> {
         |_| dump::entry_too_big(),
     )
 }
+
+/// Every flow fits one dump message, so flows are never split (groups are, see `group::dump`):
+/// a dump part is at least NLMSG_GOODSIZE, about 3.7 KiB with 4 KiB pages (netlink_dump sizes
+/// it so even for a reader with a small buffer); a flow's message is at most the headers, its
+/// priority, the largest match nest, [`MAX_FLOW_ACTIONS`] action nests (12 bytes each) and three
+/// 64-bit counters: 3316 bytes. The cap on actions is what bounds it (checked at parse time).
+const FLOW_MSG_MAX: usize = 16 + 4 // nlmsghdr, genlmsghdr
+    + 8 // priority
+    + 4 + crate::abi::match_nest::MATCH_NEST_MAX
+    + MAX_FLOW_ACTIONS * 12
+    + 3 * 12; // duration, packets, bytes
+
+/// The smallest dump part a reader can make the kernel use, rounded down (NLMSG_GOODSIZE).
+const DUMP_PART_MIN: usize = 3584;
+
+const _: () = assert!(FLOW_MSG_MAX <= DUMP_PART_MIN);
 
 fn put_flow(m: &mut Msg, f: &FlowInfo) -> Result {
     m.put_u16(fa::PRIORITY, f.flow.priority)?;

@@ -6,16 +6,17 @@
 use kernel::{prelude::*, sync::ArcBorrow};
 
 use super::attr::{invalid, nomem, put_action, u32_of};
-use super::{attr::parse_action, dump, Do, Res};
+use super::{attr::parse_action, Do, Res};
 use crate::abi::wire::{Attr, Attrs};
 use crate::abi::{bucket_attr as ba, cmd, features_attr as fa, group_attr as ga};
+use crate::bucket::Bucket;
 use crate::datapath::Datapath;
 use crate::ffi::genl::{Dump, DumpStatus, Msg, Reject, Request};
 use crate::group::Group;
 use crate::logic::{
-    error::{errno, BucketRef, Field},
+    error::{errno, BucketRef, Error as OfError, ErrorKind, Field},
     hash::{FieldSet, HashField},
-    model::{Action, BucketSpec, GroupSpec, GroupType, OFPG_ANY, OFPP_ANY},
+    model::{Action, BucketSpec, GroupSpec, GroupType, MAX_ACTIONS, OFPG_ANY, OFPP_ANY},
 };
 use crate::table::{AddMode, OpError, Table};
 
@@ -25,7 +26,7 @@ pub(super) struct ReqBucket {
     weight: Option<u16>,
     watch_port: Option<u32>,
     watch_group: Option<u32>,
-    actions: KVec<Action>,
+    actions: KVVec<Action>,
     offset: usize,
 }
 
@@ -35,18 +36,50 @@ pub(super) struct ReqGroup<'a> {
     group_type: Option<(GroupType, Attr<'a>)>,
     fields: FieldSet,
     basis: u32,
-    pub(super) buckets: KVec<ReqBucket>,
+    pub(super) buckets: KVVec<ReqBucket>,
     may_create: bool,
     pub(super) command_bucket_id: Option<Attr<'a>>,
 }
 
-fn parse_bucket(b: &Attr<'_>) -> Res<ReqBucket> {
+/// Refuse the `n`th attribute of `kind` in `attrs` past `cap`, before anything is collected: a
+/// request must not make the kernel allocate more than the limit it is refused for.
+pub(super) fn over_cap<'a>(attrs: &Attrs<'a>, kind: u16, cap: usize) -> Option<(usize, Attr<'a>)> {
+    let n = attrs.clone().filter(|a| a.kind == kind).count();
+    if n <= cap {
+        return None;
+    }
+    attrs
+        .clone()
+        .filter(|a| a.kind == kind)
+        .nth(cap)
+        .map(|a| (n, a))
+}
+
+fn parse_bucket(group: u32, index: usize, b: &Attr<'_>) -> Res<ReqBucket> {
+    let n_actions = match over_cap(&b.nested(), ba::ACTION, MAX_ACTIONS) {
+        None => b.nested().filter(|a| a.kind == ba::ACTION).count(),
+        Some((n, first_over)) => {
+            let e = OfError::bucket(
+                ErrorKind::TooMany,
+                group,
+                BucketRef::Index(index),
+                Field::Actions,
+                "too many actions (max 32)",
+            )
+            .with_value(n as u64);
+            return Err(Reject::new(
+                e.errno(),
+                format_args!("{}", e),
+                Some(first_over.offset),
+            ));
+        }
+    };
     let mut r = ReqBucket {
         spec_id: None,
         weight: None,
         watch_port: None,
         watch_group: None,
-        actions: KVec::new(),
+        actions: KVVec::with_capacity(n_actions, GFP_KERNEL).map_err(|_| nomem())?,
         offset: b.offset,
     };
     for a in b.nested() {
@@ -65,13 +98,34 @@ fn parse_bucket(b: &Attr<'_>) -> Res<ReqBucket> {
     Ok(r)
 }
 
-pub(super) fn parse_group<'a>(attrs: &Attrs<'a>) -> Res<ReqGroup<'a>> {
+/// Parse a group request; `max_buckets` bounds its bucket list before it is collected.
+pub(super) fn parse_group<'a>(attrs: &Attrs<'a>, max_buckets: u32) -> Res<ReqGroup<'a>> {
+    // The id only names the group in messages here; `require_id` checks it.
+    let named = attrs.find(ga::ID).and_then(|a| a.u32()).unwrap_or(0);
+    let cap = max_buckets as usize;
+    let n_buckets = match over_cap(attrs, ga::BUCKET, cap) {
+        None => attrs.clone().filter(|a| a.kind == ga::BUCKET).count(),
+        Some((_, first_over)) => {
+            let e = OfError::group(
+                ErrorKind::OutOfBuckets,
+                named,
+                Field::Buckets,
+                "more buckets than max_buckets",
+            )
+            .with_value(u64::from(max_buckets));
+            return Err(Reject::new(
+                e.errno(),
+                format_args!("{}", e),
+                Some(first_over.offset),
+            ));
+        }
+    };
     let mut g = ReqGroup {
         id: None,
         group_type: None,
         fields: FieldSet(0),
         basis: 0,
-        buckets: KVec::new(),
+        buckets: KVVec::with_capacity(n_buckets, GFP_KERNEL).map_err(|_| nomem())?,
         may_create: false,
         command_bucket_id: None,
     };
@@ -97,7 +151,7 @@ pub(super) fn parse_group<'a>(attrs: &Attrs<'a>) -> Res<ReqGroup<'a>> {
             }
             ga::BASIS => g.basis = u32_of(&a, "basis")?,
             ga::BUCKET => {
-                let b = parse_bucket(&a)?;
+                let b = parse_bucket(named, g.buckets.len(), &a)?;
                 g.buckets.push(b, GFP_KERNEL).map_err(|_| nomem())?;
             }
             ga::MAY_CREATE => g.may_create = true,
@@ -119,8 +173,8 @@ impl ReqGroup<'_> {
         }
     }
 
-    pub(super) fn specs(&self) -> Res<KVec<BucketSpec<'_>>> {
-        let mut v = KVec::with_capacity(self.buckets.len(), GFP_KERNEL).map_err(|_| nomem())?;
+    pub(super) fn specs(&self) -> Res<KVVec<BucketSpec<'_>>> {
+        let mut v = KVVec::with_capacity(self.buckets.len(), GFP_KERNEL).map_err(|_| nomem())?;
         for b in &self.buckets {
             let spec = BucketSpec {
                 bucket_id: b.spec_id,
@@ -169,7 +223,7 @@ impl ReqGroup<'_> {
 
 /// group-new, group-set: add or modify a group.
 pub(super) fn set(dp: ArcBorrow<'_, Datapath>, r: &Do<'_>) -> Res {
-    let g = parse_group(&r.attrs)?;
+    let g = parse_group(&r.attrs, dp.table.max_buckets())?;
     let id = g.require_id()?;
     let (group_type, _) = g.group_type.ok_or_else(|| {
         invalid(
@@ -197,7 +251,7 @@ pub(super) fn set(dp: ArcBorrow<'_, Datapath>, r: &Do<'_>) -> Res {
 
 /// group-del: delete one group or all, and the flows that name them.
 pub(super) fn del(dp: ArcBorrow<'_, Datapath>, r: &Do<'_>) -> Res {
-    let g = parse_group(&r.attrs)?;
+    let g = parse_group(&r.attrs, dp.table.max_buckets())?;
     let id = match &g.id {
         Some(_) => Some(g.require_id()?),
         None => None,
@@ -216,9 +270,10 @@ pub(super) fn del(dp: ArcBorrow<'_, Datapath>, r: &Do<'_>) -> Res {
     Ok(())
 }
 
-/// group-get: one group, with counters on request.
+/// group-get: one group, with counters on request. A group too large for one message is
+/// refused (EMSGSIZE, saying so): a dump with its id splits it over several messages.
 pub(super) fn get(dp: ArcBorrow<'_, Datapath>, r: &Do<'_>) -> Res {
-    let g = parse_group(&r.attrs)?;
+    let g = parse_group(&r.attrs, dp.table.max_buckets())?;
     let id = g.require_id()?;
     let stats = r.attrs.find(ga::STATS).is_some();
     let grp = dp.table.get(id).ok_or_else(|| {
@@ -228,34 +283,89 @@ pub(super) fn get(dp: ArcBorrow<'_, Datapath>, r: &Do<'_>) -> Res {
             g.id.map(|a| a.offset),
         )
     })?;
+    let size = group_size(&grp);
+    if size > ONE_MESSAGE {
+        return Err(Reject::new(
+            EMSGSIZE.to_errno(),
+            format_args!(
+                "group {}: {} buckets do not fit one reply (up to {} bytes > {}): dump it \
+                 (group-get dump with its id), which splits it",
+                id,
+                grp.buckets.len(),
+                size,
+                ONE_MESSAGE
+            ),
+            g.id.map(|a| a.offset),
+        ));
+    }
     r.req
-        .reply(cmd::GROUP_GET, group_size(&grp), |m| {
-            put_group(m, &grp, stats)
-        })
+        .reply(cmd::GROUP_GET, size, |m| put_group(m, &grp, stats))
         .map_err(|_| nomem())
 }
 
-/// group-get dump: every group, with counters on request.
+/// group-get dump: every group (or the one `id` names), with counters on request. A group whose
+/// buckets do not fit one message is split: each part carries id and type and as many buckets
+/// as fit, every part but the last the `partial` flag (see the spec). The cursor stays on the
+/// group until its last part is out; `inner` remembers its id and the next bucket.
 pub(super) fn dump(dp: &Datapath, d: &mut Dump<'_>) -> Res<DumpStatus> {
-    let stats = Attrs::new(d.attr_bytes()).find(ga::STATS).is_some();
-    dump::items(
-        d,
-        cmd::GROUP_GET,
-        |c| dp.table.next(c),
-        |m, g| put_group(m, g, stats),
-        |g| {
-            Reject::new(
-                EMSGSIZE.to_errno(),
-                format_args!("group {} does not fit in one dump message", g.id),
-                None,
-            )
-        },
-    )
+    let req = Attrs::new(d.attr_bytes());
+    let stats = req.find(ga::STATS).is_some();
+    let only = req.find(ga::ID).and_then(|a| a.u32());
+    if d.cursor() == 0 {
+        if let Some(id) = only {
+            // Start at the group asked for (cursors are ids + 1, see `Table::next`).
+            d.set_cursor(u64::from(id));
+        }
+    }
+    let mut cursor = d.cursor();
+    loop {
+        let mut after = cursor;
+        let Some(g) = dp.table.next(&mut after) else {
+            return Ok(DumpStatus::Done);
+        };
+        if only.is_some_and(|id| id != g.id) {
+            return Ok(DumpStatus::Done);
+        }
+        let (key, at) = d.inner();
+        // Resume inside this group only if it is the one being split.
+        let from = if key == u64::from(g.id) + 1 {
+            (at as usize).min(g.buckets.len())
+        } else {
+            0
+        };
+        let mut reached = from;
+        let added = d
+            .add(cmd::GROUP_GET, |m| {
+                reached = put_group_part(m, &g, stats, from)?;
+                Ok(())
+            })
+            .map_err(|_| nomem())?;
+        if !added {
+            if d.is_empty() {
+                return Err(Reject::new(
+                    EMSGSIZE.to_errno(),
+                    format_args!("group {}: one bucket does not fit in a dump message", g.id),
+                    None,
+                ));
+            }
+            d.set_cursor(cursor);
+            return Ok(DumpStatus::More);
+        }
+        if reached < g.buckets.len() {
+            // Split: the rest of this group starts the next part.
+            d.set_inner(u64::from(g.id) + 1, reached as u64);
+            d.set_cursor(cursor);
+            return Ok(DumpStatus::More);
+        }
+        d.set_inner(0, 0);
+        cursor = after;
+        d.set_cursor(cursor);
+    }
 }
 
 /// stats-reset: zero the counters of one group or all.
 pub(super) fn stats_reset(dp: ArcBorrow<'_, Datapath>, r: &Do<'_>) -> Res {
-    let g = parse_group(&r.attrs)?;
+    let g = parse_group(&r.attrs, dp.table.max_buckets())?;
     let id = match &g.id {
         Some(_) => Some(g.require_id()?),
         None => None,
@@ -281,14 +391,33 @@ pub(super) fn features(dp: ArcBorrow<'_, Datapath>, r: &Do<'_>) -> Res {
         .map_err(|_| nomem())
 }
 
-/// Room for one group's message.
-fn group_size(g: &Group) -> usize {
-    let actions: usize = g.buckets.iter().map(|b| b.actions.len()).sum();
-    256 + g.buckets.len() * 96 + actions * 16
+/// The largest reply or notification built for one group (the largest part of a dump a reader
+/// with a big enough buffer gets, 32 KiB): a larger group is dumped in parts.
+const ONE_MESSAGE: usize = 32 * 1024;
+
+/// Room one bucket's attributes may take at most, counters included: the nest, id, weight,
+/// watches (8 bytes each), 12 bytes per action nest, two 64-bit counters (12 bytes each).
+fn bucket_size(b: &Bucket) -> usize {
+    4 + 4 * 8 + b.actions.len() * 12 + 2 * 12
 }
 
-/// A group's attributes (and counters, with `stats`).
+/// Room for one group's message.
+fn group_size(g: &Group) -> usize {
+    let buckets: usize = g.buckets.iter().map(bucket_size).sum();
+    256 + buckets
+}
+
+/// A group's attributes (and counters, with `stats`), whole.
 fn put_group(m: &mut Msg, g: &Group, stats: bool) -> Result {
+    put_head(m, g, stats)?;
+    for b in g.buckets.iter() {
+        put_bucket(m, g, b, stats)?;
+    }
+    Ok(())
+}
+
+/// The group's own attributes (and counters, with `stats`).
+fn put_head(m: &mut Msg, g: &Group, stats: bool) -> Result {
     m.put_u32(ga::ID, g.id)?;
     m.put_u32(ga::TYPE, g.group_type as u32)?;
     for f in g.fields.iter() {
@@ -296,29 +425,6 @@ fn put_group(m: &mut Msg, g: &Group, stats: bool) -> Result {
     }
     if g.group_type == GroupType::Select {
         m.put_u32(ga::BASIS, g.basis)?;
-    }
-    for b in &g.buckets {
-        m.nest(ga::BUCKET, |m| {
-            m.put_u32(ba::ID, b.id)?;
-            if g.group_type == GroupType::Select {
-                m.put_u16(ba::WEIGHT, b.weight)?;
-            }
-            if b.watch.port != OFPP_ANY {
-                m.put_u32(ba::WATCH_PORT, b.watch.port)?;
-            }
-            if b.watch.group != OFPG_ANY {
-                m.put_u32(ba::WATCH_GROUP, b.watch.group)?;
-            }
-            for a in &b.actions {
-                put_action(m, ba::ACTION, a)?;
-            }
-            if stats {
-                let s = b.stats.read();
-                m.put_uint(ba::PACKETS, s.packets)?;
-                m.put_uint(ba::BYTES, s.bytes)?;
-            }
-            Ok(())
-        })?;
     }
     if stats {
         let s = g.shared.stats.read();
@@ -330,13 +436,74 @@ fn put_group(m: &mut Msg, g: &Group, stats: bool) -> Result {
     Ok(())
 }
 
+/// One part of a group for a dump, from bucket `from` on: the group's attributes (id and type
+/// only after the first part), then buckets while they fit, keeping room for the `partial`
+/// flag. Returns the index of the first bucket left for the next part; at least one bucket (if
+/// any is left) is in every part, or the part fails (EMSGSIZE).
+fn put_group_part(m: &mut Msg, g: &Group, stats: bool, from: usize) -> Result<usize> {
+    if from == 0 {
+        put_head(m, g, stats)?;
+    } else {
+        m.put_u32(ga::ID, g.id)?;
+        m.put_u32(ga::TYPE, g.group_type as u32)?;
+    }
+    const FLAG: usize = 4;
+    for (i, b) in g.buckets.iter().enumerate().skip(from) {
+        if i > from && m.room() < bucket_size(b) + FLAG {
+            m.put_flag(ga::PARTIAL)?;
+            return Ok(i);
+        }
+        if let Err(e) = put_bucket(m, g, b, stats) {
+            if i == from {
+                return Err(e);
+            }
+            // The estimate was short: the bucket was taken back, the flag still fits.
+            m.put_flag(ga::PARTIAL)?;
+            return Ok(i);
+        }
+    }
+    Ok(g.buckets.len())
+}
+
+/// One bucket nest.
+fn put_bucket(m: &mut Msg, g: &Group, b: &Bucket, stats: bool) -> Result {
+    m.nest(ga::BUCKET, |m| {
+        m.put_u32(ba::ID, b.id)?;
+        if g.group_type == GroupType::Select {
+            m.put_u16(ba::WEIGHT, b.weight)?;
+        }
+        if b.watch.port != OFPP_ANY {
+            m.put_u32(ba::WATCH_PORT, b.watch.port)?;
+        }
+        if b.watch.group != OFPG_ANY {
+            m.put_u32(ba::WATCH_GROUP, b.watch.group)?;
+        }
+        for a in &b.actions {
+            put_action(m, ba::ACTION, a)?;
+        }
+        if stats {
+            let s = b.stats.read();
+            m.put_uint(ba::PACKETS, s.packets)?;
+            m.put_uint(ba::BYTES, s.bytes)?;
+        }
+        Ok(())
+    })
+}
+
 /// Tell the monitor group that group `id` was added or changed. A lost notification (memory)
 /// does not fail the request that already changed the table.
+/// A group too large for one message is announced without its buckets (`partial`).
 pub(super) fn notify_change(req: &Request<'_>, t: &Table, id: u32) {
     if let Some(g) = t.get(id) {
-        let _ = req.notify(cmd::GROUP_CHANGE_NTF, group_size(&g), |m| {
-            put_group(m, &g, false)
-        });
+        let size = group_size(&g);
+        let _ = if size <= ONE_MESSAGE {
+            req.notify(cmd::GROUP_CHANGE_NTF, size, |m| put_group(m, &g, false))
+        } else {
+            req.notify(cmd::GROUP_CHANGE_NTF, 256, |m| {
+                put_head(m, &g, false)?;
+                m.put_flag(ga::PARTIAL)
+            })
+        };
     }
 }
 

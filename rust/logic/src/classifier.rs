@@ -74,7 +74,7 @@ pub fn capacity(n_flows: usize) -> Sizes {
 
 /// In-place heapsort of `v` by `less`: O(n log n), no recursion, no allocation, and no panic
 /// whatever `less` answers (unlike `core`'s sorts, which may panic on an inconsistent order).
-fn heapsort<T>(v: &mut [T], less: impl Fn(&T, &T) -> bool) {
+pub fn heapsort<T>(v: &mut [T], less: impl Fn(&T, &T) -> bool) {
     let sift = |v: &mut [T], mut root: usize, end: usize| loop {
         let Some(mut child) = root.checked_mul(2).and_then(|c| c.checked_add(1)) else {
             return;

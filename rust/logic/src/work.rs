@@ -243,17 +243,22 @@ fn flow_over(g: &dyn WorkGraph, group: u32, priority: u16, actions: &[Action], w
     .about_flow(priority)
 }
 
+/// The refusal of a flow with `n` actions, over [`MAX_FLOW_ACTIONS`] (TOO_MANY); the caller
+/// names the flow (`about_flow`). Request parsers use it before collecting the list.
+pub fn too_many_flow_actions(n: usize) -> Error {
+    Error::group(
+        ErrorKind::TooMany,
+        0,
+        Field::Actions,
+        "too many actions (max 256)",
+    )
+    .with_value(n as u64)
+}
+
 /// Check a flow's actions: the cap on their number, then their worst-case work. Returns the work.
 pub fn check_flow(g: &dyn WorkGraph, priority: u16, actions: &[Action]) -> Result<u64, Error> {
     if actions.len() > MAX_FLOW_ACTIONS {
-        return Err(Error::group(
-            ErrorKind::TooMany,
-            0,
-            Field::Actions,
-            "too many actions (max 256)",
-        )
-        .with_value(actions.len() as u64)
-        .about_flow(priority));
+        return Err(too_many_flow_actions(actions.len()).about_flow(priority));
     }
     let w = actions_work(g, actions);
     if w > u64::from(WORK_BUDGET) {

@@ -266,6 +266,12 @@ impl Msg {
         }
     }
 
+    /// Bytes the message can still grow by.
+    pub(crate) fn room(&self) -> usize {
+        // SAFETY: `self.skb` is live.
+        unsafe { raw::ofg_skb_tailroom(self.skb) as usize }
+    }
+
     /// Bytes in the message so far.
     pub(super) fn len(&self) -> u32 {
         // SAFETY: `self.skb` is live.
@@ -349,6 +355,26 @@ impl<'a> Dump<'a> {
     pub(crate) fn set_cursor(&mut self, c: u64) {
         // SAFETY: as above; args[0] is ours.
         unsafe { (*self.cb).__bindgen_anon_1.args[0] = c as isize };
+    }
+
+    /// Where to resume inside the item at the cursor (an object split over several messages):
+    /// the item's key and the position reached in it; (0, 0) at the start.
+    pub(crate) fn inner(&self) -> (u64, u64) {
+        // SAFETY: as for `cursor`; args[1] and args[2] are ours too.
+        unsafe {
+            let a = &(*self.cb).__bindgen_anon_1.args;
+            (a[1] as u64, a[2] as u64)
+        }
+    }
+
+    /// Remember where to resume inside the item at the cursor.
+    pub(crate) fn set_inner(&mut self, key: u64, at: u64) {
+        // SAFETY: as above.
+        unsafe {
+            let a = &mut (*self.cb).__bindgen_anon_1.args;
+            a[1] = key as isize;
+            a[2] = at as isize;
+        }
     }
 
     /// Append one message for command `cmd`. `Ok(false)`: the part is full (nothing appended),

@@ -136,7 +136,18 @@ impl Client {
     }
 
     /// Send the encoded messages in `buf` as one datagram (the kernel handles them in order).
+    /// An error reply echoes the refused request whole (the socket has no NETLINK_CAP_ACK,
+    /// which needs a setsockopt this crate cannot make without unsafe code), so the receive
+    /// buffer grows to hold it: a group of 1024 buckets is a request of over 100 KB, and a
+    /// truncated reply would be lost.
     pub(super) fn send_buf(&self, buf: &[u8]) -> Result<(), Failure> {
+        let need = buf.len() + 4096;
+        {
+            let mut r = self.rbuf.borrow_mut();
+            if r.len() < need {
+                r.resize(need, 0);
+            }
+        }
         self.sock
             .send(buf, Msg_::empty())
             .map(|_| ())

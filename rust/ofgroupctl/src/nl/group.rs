@@ -195,12 +195,29 @@ impl Client {
     }
 
     /// Like [`Client::groups`], handing each group to `each` as its message arrives (a dump of
-    /// many groups is never held in memory).
+    /// many groups is never held in memory). A group the kernel split over several messages
+    /// (`partial`) is handed over whole; one too large for a single reply is dumped by id.
     pub fn groups_each(
         &self,
         id: Option<u32>,
         stats: bool,
         mut each: impl FnMut(Group, GroupStats) -> Result<(), Failure>,
+    ) -> Result<(), Failure> {
+        const EMSGSIZE: i32 = 90;
+        match self.groups_request(id, stats, id.is_none(), &mut each) {
+            Err(Failure::Kernel { errno, .. }) if errno == EMSGSIZE && id.is_some() => {
+                self.groups_request(id, stats, true, &mut each)
+            }
+            r => r,
+        }
+    }
+
+    fn groups_request(
+        &self,
+        id: Option<u32>,
+        stats: bool,
+        dump: bool,
+        each: &mut impl FnMut(Group, GroupStats) -> Result<(), Failure>,
     ) -> Result<(), Failure> {
         let fill = |m: &mut Enc<'_>| {
             if let Some(id) = id {
@@ -210,10 +227,61 @@ impl Client {
                 m.flag(ga::STATS);
             }
         };
-        self.request_each(cmd::GROUP_GET, id.is_none(), fill, |attrs| {
+        let mut parts = Parts::default();
+        self.request_each(cmd::GROUP_GET, dump, fill, |attrs| {
+            let partial = attrs.clone().any(|a| a.kind == ga::PARTIAL);
             let (g, s) = decode_group(attrs)?;
-            each(g, s)
-        })
+            match parts.add(g, s, partial) {
+                (Some((g, s)), next) => {
+                    each(g, s)?;
+                    match next {
+                        Some((g, s)) => each(g, s),
+                        None => Ok(()),
+                    }
+                }
+                (None, _) => Ok(()),
+            }
+        })?;
+        match parts.0.take() {
+            Some((g, s)) => each(g, s),
+            None => Ok(()),
+        }
+    }
+}
+
+/// Reassembly of groups split over several dump messages: a message with the `partial` flag is
+/// held until the next one, which carries the same group's next buckets.
+#[derive(Default)]
+pub(super) struct Parts(Option<Whole>);
+
+/// A group and its counters, as `groups_each` hands them over.
+type Whole = (Group, GroupStats);
+
+impl Parts {
+    /// Add one message's group; returns the groups now complete, in order (at most two: a held
+    /// part whose rest never came, as when the group was deleted between parts, then this one).
+    pub(super) fn add(
+        &mut self,
+        g: Group,
+        s: GroupStats,
+        partial: bool,
+    ) -> (Option<Whole>, Option<Whole>) {
+        let (done, cur) = match self.0.take() {
+            Some((mut hg, mut hs)) if hg.group_id == g.group_id => {
+                hg.buckets.extend(g.buckets);
+                hs.buckets.extend(s.buckets);
+                (None, (hg, hs))
+            }
+            held => (held, (g, s)),
+        };
+        if partial {
+            self.0 = Some(cur);
+            (done, None)
+        } else if done.is_some() {
+            (done, Some(cur))
+        } else {
+            (Some(cur), None)
+        }
     }
 }
 
@@ -244,5 +312,46 @@ mod tests {
         assert_eq!(back, g);
         // neli reads it too.
         assert!(parse_msg(raw.bytes).is_ok());
+    }
+
+    /// Parts of a split group come back as one group, buckets and counters in order; a part
+    /// whose rest never came is still handed over, before the next group.
+    #[test]
+    fn split_groups_are_reassembled() {
+        let part = |id: u32, buckets: &[u32]| {
+            let text = format!(
+                "group_id={id},type=all{}",
+                buckets
+                    .iter()
+                    .map(|b| format!(",bucket=bucket_id:{b},actions=output:{}", b + 1))
+                    .collect::<String>()
+            );
+            let g = parse_group(&text, Expect::Add).unwrap();
+            let s = GroupStats {
+                group_id: id,
+                buckets: buckets.iter().map(|&b| (u64::from(b), 0)).collect(),
+                ..Default::default()
+            };
+            (g, s)
+        };
+        let mut p = Parts::default();
+        let (g, s) = part(1, &[0, 1]);
+        assert!(matches!(p.add(g, s, true), (None, None)));
+        let (g, s) = part(1, &[2]);
+        assert!(matches!(p.add(g, s, true), (None, None)));
+        let (g, s) = part(1, &[3]);
+        let (done, next) = p.add(g, s, false);
+        let (g, s) = done.unwrap();
+        assert!(next.is_none());
+        assert_eq!(g, part(1, &[0, 1, 2, 3]).0);
+        assert_eq!(s.buckets, part(1, &[0, 1, 2, 3]).1.buckets);
+        // Group 2's first part, then group 3 whole: group 2 is handed over as it came.
+        let (g, s) = part(2, &[0]);
+        assert!(matches!(p.add(g, s, true), (None, None)));
+        let (g, s) = part(3, &[0]);
+        let (done, next) = p.add(g, s, false);
+        assert_eq!(done.unwrap().0, part(2, &[0]).0);
+        assert_eq!(next.unwrap().0, part(3, &[0]).0);
+        assert!(p.0.is_none());
     }
 }

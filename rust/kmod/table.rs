@@ -685,7 +685,8 @@ fn index(w: &mut Writer, target: u32, from: u32) -> Result {
     }
     let mut v = KVVec::new();
     v.push(from, GFP_KERNEL_ACCOUNT)?;
-    w.parents.try_create_and_insert(target, v, GFP_KERNEL_ACCOUNT)?;
+    w.parents
+        .try_create_and_insert(target, v, GFP_KERNEL_ACCOUNT)?;
     Ok(())
 }
 

@@ -334,9 +334,12 @@ pub(super) fn dump(dp: &Datapath, d: &mut Dump<'_>) -> Res<DumpStatus> {
             0
         };
         let mut reached = from;
+        // A group that fits a part of its own is never split: if it does not fit after what
+        // this part already holds, it starts the next one.
+        let may_split = d.is_empty();
         let added = d
             .add(cmd::GROUP_GET, |m| {
-                reached = put_group_part(m, &g, stats, from)?;
+                reached = put_group_part(m, &g, stats, from, may_split)?;
                 Ok(())
             })
             .map_err(|_| nomem())?;
@@ -439,8 +442,15 @@ fn put_head(m: &mut Msg, g: &Group, stats: bool) -> Result {
 /// One part of a group for a dump, from bucket `from` on: the group's attributes (id and type
 /// only after the first part), then buckets while they fit, keeping room for the `partial`
 /// flag. Returns the index of the first bucket left for the next part; at least one bucket (if
-/// any is left) is in every part, or the part fails (EMSGSIZE).
-fn put_group_part(m: &mut Msg, g: &Group, stats: bool, from: usize) -> Result<usize> {
+/// any is left) is in every part, or the part fails (EMSGSIZE). Without `may_split` (the
+/// message already holds other groups) a group that does not fit whole fails (EMSGSIZE).
+fn put_group_part(
+    m: &mut Msg,
+    g: &Group,
+    stats: bool,
+    from: usize,
+    may_split: bool,
+) -> Result<usize> {
     if from == 0 {
         put_head(m, g, stats)?;
     } else {
@@ -450,11 +460,14 @@ fn put_group_part(m: &mut Msg, g: &Group, stats: bool, from: usize) -> Result<us
     const FLAG: usize = 4;
     for (i, b) in g.buckets.iter().enumerate().skip(from) {
         if i > from && m.room() < bucket_size(b) + FLAG {
+            if !may_split {
+                return Err(EMSGSIZE);
+            }
             m.put_flag(ga::PARTIAL)?;
             return Ok(i);
         }
         if let Err(e) = put_bucket(m, g, b, stats) {
-            if i == from {
+            if i == from || !may_split {
                 return Err(e);
             }
             // The estimate was short: the bucket was taken back, the flag still fits.

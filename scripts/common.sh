@@ -11,7 +11,8 @@ VIRTME_NG_VERSION=1.42
 VENV="$CACHE/venv"
 export PATH="$HOME/.cargo/bin:$VENV/bin:$PATH"
 
-log() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
+# Each step's line says when it started, in seconds since the script did (where a run's time goes).
+log() { printf '\033[1m==> %s\033[0m  [%ds]\n' "$*" "$SECONDS" >&2; }
 die() { printf 'error: %s\n' "$*" >&2; exit 1; }
 
 # The kernel tree's kunit.py (parses KTAP), for the KDIR in use.
@@ -30,7 +31,7 @@ bad() { failed=$((failed + 1)); failures+=("$1"); echo "FAILED: $1" >&2; }
 finish() {
   echo
   for f in "${failures[@]}"; do echo "  failed: $f"; done
-  echo "$passed passed, $failed failed"
+  echo "$passed passed, $failed failed  ($((SECONDS / 60)) min $((SECONDS % 60)) s)"
   [ "$failed" = 0 ]
   exit
 }

@@ -57,16 +57,16 @@ stack:
 	@scripts/stack.sh
 
 vm:
-	@KDIR=$$(scripts/module.sh) && scripts/userspace.sh && KDIR=$$KDIR qemu/vm.sh -- $(CMD)
+	@KDIR=$$(scripts/module.sh) && KDIR=$$KDIR scripts/userspace.sh && KDIR=$$KDIR qemu/vm.sh -- $(CMD)
 
 shell:
-	@KDIR=$$(scripts/module.sh) && scripts/userspace.sh && KDIR=$$KDIR qemu/vm.sh --interactive -- $(CURDIR)/qemu/guest/shell.sh
+	@KDIR=$$(scripts/module.sh) && KDIR=$$KDIR scripts/userspace.sh && KDIR=$$KDIR qemu/vm.sh --interactive -- $(CURDIR)/qemu/guest/shell.sh
 
 # install checks first that KDIR is the running kernel's tree (unless DESTDIR stages the files),
 # so a wrong call fails before anything is built.
 install:
 	@scripts/install.sh check
-	@KDIR=$$(scripts/module.sh) && scripts/userspace.sh && KDIR=$$KDIR scripts/install.sh install
+	@KDIR=$$(scripts/module.sh) && KDIR=$$KDIR scripts/userspace.sh && KDIR=$$KDIR scripts/install.sh install
 
 uninstall:
 	@scripts/install.sh uninstall

@@ -66,10 +66,11 @@ append="root=/dev/root panic_on_warn=0 kmemleak=on"
 # libraries over virtio again, about half a second per process under TCG. A script run does not
 # change the host's files under the guest (results go to the --rwdir mount, not the root), so its
 # root is mounted with the page cache on (virtme-ng's own flags plus cache=loose): processes start
-# about twice as fast, python3 three times. An interactive shell keeps the uncached root, so a
-# module rebuilt on the host meanwhile is what the guest loads.
-[ $interactive = 1 ] ||
-  append+=" rootflags=${OFGROUP_ROOTFLAGS:-version=9p2000.L,trans=virtio,access=any,msize=524288,cache=loose}"
+# about twice as fast, python3 three times. An interactive shell gets the cached root too, with the
+# repository mounted over it uncached (a read-only 9p mount of its own), so a module or script
+# rebuilt on the host meanwhile is what the guest loads, while the system's programs start fast.
+append+=" rootflags=${OFGROUP_ROOTFLAGS:-version=9p2000.L,trans=virtio,access=any,msize=524288,cache=loose}"
+[ $interactive = 0 ] || vng_args+=(--rodir "$REPO")
 
 guest=("$REPO/qemu/guest/boot.sh" "$run_dir" "$mode" "$KDIR")
 printf -v cmd '%q ' "${guest[@]}" "$@"

@@ -20,6 +20,7 @@ each failure must return an errno and leave the state exactly as before.
 Prints the seed and a summary; exits non-zero on the first violated invariant (with the request)."""
 import argparse
 import errno
+import json
 import os
 import random
 import socket
@@ -27,8 +28,6 @@ import struct
 import sys
 import threading
 import time
-
-import yaml
 
 NLMSG_ERROR, NLMSG_DONE = 2, 3
 F_REQUEST, F_MULTI, F_ACK, F_DUMP = 1, 2, 4, 0x300
@@ -53,10 +52,39 @@ class Violation(Exception):
 # The spec
 
 
+SPEC_CACHE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "__pycache__", "ofgroup-spec.json")
+
+
+def load_spec(path):
+    """The spec as Python data. PyYAML's import alone costs ~3 s under TCG, so the host keeps a
+    JSON copy (`nlfuzz.py cache-spec`, run by scripts/userspace.sh), used while the YAML still has
+    the mtime the copy was made from."""
+    try:
+        with open(SPEC_CACHE) as f:
+            c = json.load(f)
+        if c["mtime_ns"] == os.stat(path).st_mtime_ns:
+            return c["spec"]
+    except (OSError, ValueError, KeyError):
+        pass
+    import yaml
+    with open(path) as f:
+        return yaml.safe_load(f)
+
+
+def cache_spec(path):
+    import yaml
+    with open(path) as f:
+        spec = yaml.safe_load(f)
+    os.makedirs(os.path.dirname(SPEC_CACHE), exist_ok=True)
+    tmp = SPEC_CACHE + ".tmp"
+    with open(tmp, "w") as f:
+        json.dump({"mtime_ns": os.stat(path).st_mtime_ns, "spec": spec}, f)
+    os.replace(tmp, SPEC_CACHE)
+
+
 class Spec:
     def __init__(self, path):
-        with open(path) as f:
-            y = yaml.safe_load(f)
+        y = load_spec(path)
         self.name = y["name"]
         self.consts = {}
         for d in y.get("definitions", []):
@@ -799,10 +827,15 @@ def failnth(args, spec, codec, ports):
         for op, attrs in (("flow-del", []), ("group-del", [])):
             send(nl, spec, op, attrs)
         # The ports exactly as given (the fuzzer may have left a device under another number).
-        for no, name in Snapshot(nl, codec).ports.items():
+        # Only the ports are dumped here: this runs again after every injected fault the operation
+        # coped with, hundreds of times a sweep.
+        def ports_now():
+            return {v["port-no"]: v.get("ifname")
+                    for v in (codec.decode("port", m[4:]) for m in Snapshot._dump(nl, "port-get", []))}
+        for no, name in ports_now().items():
             if ports.get(no) != name:
                 send(nl, spec, "port-del", [c.leaf("port", "port-no", no)])
-        have = Snapshot(nl, codec).ports
+        have = ports_now()
         for no in pno:
             if no not in have:
                 r = send(nl, spec, "port-new", [c.leaf("port", "port-no", no),
@@ -905,7 +938,7 @@ def failnth(args, spec, codec, ports):
 
 def main():
     p = argparse.ArgumentParser()
-    p.add_argument("mode", choices=["fuzz", "failnth"])
+    p.add_argument("mode", choices=["fuzz", "failnth", "cache-spec"])
     p.add_argument("--seed", type=int, default=None)
     p.add_argument("--requests", type=int, default=2000)
     p.add_argument("--phase", type=int, default=100, help="requests between invariant checks")
@@ -913,11 +946,18 @@ def main():
     p.add_argument("--paranoid", type=float, default=0.1,
                    help="share of mutated requests checked to change nothing when refused")
     p.add_argument("--only", help="failnth: only this operation (e.g. 'flow modify')")
-    p.add_argument("--ports", required=True, help="no=ifname,... the ports the requests may use")
+    p.add_argument("--ports", help="no=ifname,... the ports the requests may use (fuzz, failnth)")
     args = p.parse_args()
+    spec_path = os.path.normpath(os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                                              "../../../rust/abi/spec/ofgroup.yaml"))
+    if args.mode == "cache-spec":
+        cache_spec(spec_path)
+        return
+    if not args.ports:
+        p.error("--ports is required")
     if args.seed is None:
         args.seed = int.from_bytes(os.urandom(4), "little")
-    spec = Spec(os.path.join(os.environ["OFGROUP_REPO"], "rust/abi/spec/ofgroup.yaml"))
+    spec = Spec(spec_path)
     codec = Codec(spec)
     ports = {int(k): v for k, v in (x.split("=") for x in args.ports.split(","))}
     try:

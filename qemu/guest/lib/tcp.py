@@ -3,7 +3,8 @@
 arrived in wire terms.
 
   tcp.py recv ADDR PORT [--capture IFACE]   listen, take one connection, read to EOF, print JSON
-  tcp.py send ADDR PORT MIB                 connect and send MIB MiB, then close
+  tcp.py send ADDR PORT MIB                 connect (retrying while refused, up to 30 s: both
+                                            ends may start at once) and send MIB MiB, then close
 
 The receiver prints one JSON line: bytes received, seconds from accept to EOF. With --capture it
 also reads every frame IFACE receives (AF_PACKET with PACKET_VNET_HDR, so GSO frames come with
@@ -119,7 +120,15 @@ def recv(addr, port, iface=None):
 
 
 def send(addr, port, mib):
-    s = socket.create_connection((addr, port), timeout=60)
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            s = socket.create_connection((addr, port), timeout=60)
+            break
+        except ConnectionRefusedError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.05)
     chunk = memoryview(b"\xa5" * (1 << 20))
     for _ in range(mib):
         s.sendall(chunk)

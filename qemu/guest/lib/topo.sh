@@ -157,6 +157,20 @@ dp_field() {
   if [[ $out =~ $1[:\ ]+([0-9]+) ]]; then echo "${BASH_REMATCH[1]}"; fi
 }
 
+# wait_listening PID — wait (up to 30 s) until process PID, an `ofgroupctl monitor`, sleeps in
+# recvfrom: it has joined the monitor group, its last step before it waits for notifications.
+# (/proc/net/netlink cannot tell: its Groups column shows the first 32 multicast groups only, and
+# generic netlink gives a new family's group a higher id.) 45 is recvfrom on x86_64.
+wait_listening() {
+  local i nr
+  for ((i = 0; i < 300; i++)); do
+    read -r nr _ <"/proc/$1/syscall" 2>/dev/null || fail "process $1 ended before it listened"
+    [ "$nr" = 45 ] && return 0
+    sleep 0.1
+  done
+  fail "process $1 never waited for notifications"
+}
+
 # Fail with a message.
 fail() {
   echo "FAIL: $*" >&2

@@ -65,7 +65,7 @@ printf 'add group_id=3,type=all,bucket=output:1\nadd group_id=3,type=all,bucket=
 # monitor prints every change as it happens.
 ofgroupctl monitor --count 4 >"$tmp/mon" &
 mon=$!
-sleep 2
+wait_listening "$mon"
 ofgroupctl add-group 'group_id=500,type=all,bucket=output:1'
 ofgroupctl mod-group 'group_id=500,type=all,bucket=output:2'
 ofgroupctl del-groups group_id=500
@@ -78,7 +78,7 @@ group-del group_id=500
 group-del group_id=all" ]
 ofgroupctl -j monitor --count 1 >"$tmp/monj" &
 mon=$!
-sleep 2
+wait_listening "$mon"
 ofgroupctl add-group 'group_id=501,type=indirect,bucket=output:1'
 wait $mon
 # The three JSON outputs kept above, in one python3.

@@ -15,7 +15,7 @@ first=$(group_field 7 packet_count)
 last=0
 for i in 1 2 3 4 5 6; do
   ofgroupctl insert-buckets 'group_id=7,command_bucket_id=last,bucket=bucket_id:2,actions=output:3'
-  sleep 0.5
+  sleep 0.2
   ofgroupctl remove-buckets 'group_id=7,command_bucket_id=2'
   now=$(group_field 7 bucket0:packet_count)
   [ "$now" -ge "$last" ] || fail "bucket 1's counter went back: $last -> $now"

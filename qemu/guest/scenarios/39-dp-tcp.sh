@@ -4,9 +4,9 @@
 #  1. A 16 MiB transfer with a capture on s1 (AF_PACKET with its GSO metadata): group, bucket and
 #     port 2 tx counters equal, exactly, what arrived, counted as wire segments (tcp.py parses
 #     the headers itself); super-frames did cross (segments > frames); nothing lost or dropped.
-#  2. 64 MiB over ofgroup vs the same namespaces joined by a Linux bridge, alternating, in this
-#     VM run: the best ofgroup throughput is at least 0.9 of the best bridge throughput (up to
-#     three pairs of runs; TCG timing is noisy).
+#  2. 64 MiB over ofgroup vs the same namespaces joined by a Linux bridge, in pairs of back-to-back
+#     transfers in this VM run: the median of three pairs' ratios is at least 0.9 (two pairs that
+#     reach it pass, two that miss it fail; a pair's ratio cancels the drift of a noisy TCG host).
 . "$OFGROUP_REPO/qemu/guest/lib/topo.sh"
 dp_topology
 dp_baseline
@@ -24,20 +24,24 @@ ofgroupctl add-group 'group_id=20,type=select,bucket=bucket_id:0,actions=output:
 ofgroupctl add-flow 'in_port=1,actions=group:20'
 ofgroupctl add-flow 'in_port=2,actions=output:1'
 
-# xfer MIB [--capture]: one transfer client -> s1; prints the receiver's JSON line.
+# xfer MIB [capture]: one transfer client -> s1; prints the receiver's JSON line. Both ends start
+# at once (the sender retries while refused), except for a counted transfer: its sender waits
+# until the receiver's capture runs, so no refused SYN is counted by the group and not captured.
 xfer() {
-  local out pid i
-  out=$(mktemp)
+  local out=/run/ofg-xfer.out pid i l last=""
+  : >"$out"
   ip netns exec s1 "$PY" "$TCP" recv 10.0.0.2 5001 ${2:+--capture s1} >"$out" &
   pid=$!
-  for i in $(seq 100); do
-    [ -s "$out" ] && break
-    sleep 0.1
-  done
+  if [ -n "${2:-}" ]; then
+    for ((i = 0; i < 300; i++)); do
+      [ -s "$out" ] && break
+      sleep 0.1
+    done
+  fi
   ip netns exec client "$PY" "$TCP" send 10.0.0.2 5001 "$1" || fail "sending $1 MiB"
   wait "$pid" || fail "receiving $1 MiB"
-  tail -n 1 "$out"
-  rm -f "$out"
+  while read -r l; do last=$l; done <"$out"
+  echo "$last"
 }
 # bucket_bytes GROUP N — bucket N's byte_count.
 bucket_bytes() {
@@ -123,7 +127,7 @@ mbps() {
 }
 # Frames lost while ofgroup carried the transfers (not in the swaps: a late segment of the
 # bridge's connection meeting a half-re-added port pair is an output to a missing port, lost).
-best_o=0 best_b=0 lost_o=0
+reached=0 missed=0 lost_o=0
 for pair in 1 2 3; do
   l0=$(dp_delta lost)
   o=$(mbps "$(xfer 64)")
@@ -131,11 +135,10 @@ for pair in 1 2 3; do
   to_bridge
   b=$(mbps "$(xfer 64)")
   to_ofgroup
-  echo "pair $pair: ofgroup $o Mbit/s, bridge $b Mbit/s"
-  ((o > best_o)) && best_o=$o
-  ((b > best_b)) && best_b=$b
-  ((best_o * 10 >= best_b * 9)) && break
+  echo "pair $pair: ofgroup $o Mbit/s, bridge $b Mbit/s, ratio $((o * 100 / b))%"
+  if ((o * 10 >= b * 9)); then reached=$((reached + 1)); else missed=$((missed + 1)); fi
+  ((reached < 2 && missed < 2)) || break
 done
-echo "best: ofgroup $best_o Mbit/s, bridge $best_b Mbit/s, ratio $((best_o * 100 / best_b))%"
-((best_o * 10 >= best_b * 9)) || fail "ofgroup TCP throughput below 0.9 of the bridge's"
+((reached >= 2)) || fail "ofgroup TCP throughput below 0.9 of the bridge's in $missed of $pair pairs"
+echo "ok: ofgroup TCP throughput at least 0.9 of the bridge's in $reached of $pair pairs"
 expect_eq "lost while ofgroup carried the 64 MiB transfers" "$lost_o" 0

@@ -42,17 +42,10 @@ refused "no device 'ofg-a-h1'" in_ns ofg-a ofgroupctl add-port ofg-a-h1
 
 # Monitors: one in ofg-a; a change in ofg-b and one in the initial namespace, then one in ofg-a.
 # The monitor stops after one notification: it must be ofg-a's.
-in_ns ofg-a ofgroupctl monitor --count 1 >/run/ofg-mon.txt &
+# (ip netns exec itself, not in_ns: $! must be the monitor, not a subshell running a function)
+ip netns exec ofg-a ofgroupctl monitor --count 1 >/run/ofg-mon.txt &
 mon=$!
-# Subscribed when its generic netlink socket (seen in its own namespace) has joined a group.
-for ((i = 0; i < 100; i++)); do
-  sub=0
-  while read -r _ eth pid groups _; do
-    [ "$eth" = 16 ] && [ "$pid" = "$mon" ] && [ "$groups" != 00000000 ] && sub=1
-  done <"/proc/$mon/net/netlink" 2>/dev/null || true
-  [ $sub = 1 ] && break
-  sleep 0.1
-done
+wait_listening "$mon"
 in_ns ofg-b ofgroupctl add-group 'group_id=2,type=all,bucket=actions=output:1'
 ofgroupctl add-group 'group_id=4242,type=all,bucket=actions=output:1'
 in_ns ofg-a ofgroupctl add-group 'group_id=3,type=indirect,bucket=actions=output:3'

@@ -15,15 +15,7 @@ link set h1 up
 EOB
 ip netns exec $ns ofgroupctl monitor --count 7 >/run/ofg-mon43.txt &
 mon=$!
-# Subscribed when its generic netlink socket has joined a group (/proc/PID/net is its namespace).
-for ((i = 0; i < 100; i++)); do
-  sub=0
-  while read -r _ eth pid groups _; do
-    [ "$eth" = 16 ] && [ "$pid" = "$mon" ] && [ "$groups" != 00000000 ] && sub=1
-  done <"/proc/$mon/net/netlink" 2>/dev/null || true
-  [ $sub = 1 ] && break
-  sleep 0.1
-done
+wait_listening "$mon"
 ip netns exec $ns sh -e -c "
   ofgroupctl add-port p1 --port 1 >/dev/null
   ofgroupctl add-group 'group_id=1,type=indirect,bucket=actions=output:1'

@@ -46,9 +46,9 @@ demo_topology() {
     # No IPv6 chatter (DAD, router solicitations, MLD) through the datapath: only the demo's traffic.
     ip netns exec "$ns" sysctl -qw net.ipv6.conf.default.disable_ipv6=1 net.ipv6.conf.all.disable_ipv6=1
   done
-  port_ns client cli "$DEMO_CLIENT_IP/24" "$DEMO_CLIENT_MAC" || return
-  port_ns server1 srv1 "$DEMO_SERVICE_IP/24" "$DEMO_SERVICE_MAC" || return
-  port_ns server2 srv2 "$DEMO_SERVICE_IP/24" "$DEMO_SERVICE_MAC" || return
+  ports_ns "client cli $DEMO_CLIENT_IP/24 $DEMO_CLIENT_MAC" \
+    "server1 srv1 $DEMO_SERVICE_IP/24 $DEMO_SERVICE_MAC" \
+    "server2 srv2 $DEMO_SERVICE_IP/24 $DEMO_SERVICE_MAC" || return
   # The client keeps what its ARP learned for the length of a demo, so later counts are the demo's
   # own packets rather than a stray ARP probe or two.
   ip netns exec client sysctl -qw net.ipv4.neigh.cli.base_reachable_time_ms=3600000 || return

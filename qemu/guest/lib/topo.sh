@@ -20,7 +20,7 @@ TOPO=(
 # right is read from /proc and /sys with bash builtins and left alone: when the topology is there
 # (every scenario after the first) this costs three ofgroupctl calls, not a dozen processes.
 dp_topology() {
-  local v want=1 t ns ifc addr mac no ports batch="" up=()
+  local v want=1 t ns ifc addr mac no ports batch="" up=() missing=()
   for v in /proc/sys/net/core/devconf_inherit_init_net /proc/sys/net/ipv6/conf/{default,all}/disable_ipv6; do
     read -r v <"$v"
     [ "$v" = 1 ] || want=0
@@ -34,9 +34,13 @@ dp_topology() {
   for t in "${TOPO[@]}"; do
     read -r ns ifc addr mac no <<<"$t"
     if [ ! -e "/sys/class/net/$ifc-dp" ]; then
-      ip netns del "$ns" 2>/dev/null || true
-      port_ns "$ns" "$ifc" "$addr" "$mac" || fail "making $ifc in $ns"
+      [ ! -e "/run/netns/$ns" ] || ip netns del "$ns" || true
+      missing+=("$ns $ifc $addr $mac")
     fi
+  done
+  ((${#missing[@]} == 0)) || ports_ns "${missing[@]}" || fail "making ${missing[*]}"
+  for t in "${TOPO[@]}"; do
+    read -r ns ifc addr mac no <<<"$t"
     # "up" only when this end is up and has carrier, i.e. its peer in $ns is up too.
     read -r v <"/sys/class/net/$ifc-dp/operstate"
     if [ "$v" != up ]; then
@@ -59,27 +63,27 @@ dp_topology() {
   done
 }
 
-# port_ns NS IFACE IP/LEN MAC — a namespace NS (made if missing) holding one end of a veth pair
-# (IFACE, with IP and MAC, no IPv6 link-local); the other end, "$IFACE-dp", stays in the initial
-# namespace, up, ready to be attached as a datapath port.
-port_ns() {
-  local ns=$1 ifc=$2 addr=$3 mac=$4
-  if ip netns add "$ns" 2>/dev/null; then
-    ip netns exec "$ns" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 \
-      net.ipv6.conf.default.disable_ipv6=1
-  fi
-  ip link add "$ifc-dp" type veth peer name "$ifc" netns "$ns" || return
-  ip -n "$ns" -batch - <<EOB || return
-link set $ifc addrgenmode none
-link set $ifc address $mac
-addr add $addr dev $ifc
-link set $ifc up
-link set lo up
-EOB
-  ip -batch - <<EOB
-link set $ifc-dp addrgenmode none
-link set $ifc-dp up
-EOB
+# ports_ns "NS IFACE IP/LEN MAC"... — for each, a namespace NS (made if missing; it inherits the
+# initial namespace's IPv6 settings where net.core.devconf_inherit_init_net says so) holding one end
+# of a veth pair, IFACE, with IP and MAC and no IPv6 link-local; the other end, "$IFACE-dp", stays
+# in the initial namespace, up, ready to be attached as a datapath port. One `ip -batch` in the
+# initial namespace and one per namespace, whatever the number of ports.
+ports_ns() {
+  local t ns ifc addr mac outer="" nss=()
+  local -A inner=()
+  for t in "$@"; do
+    read -r ns ifc addr mac <<<"$t"
+    if [ ! -e "/run/netns/$ns" ] && [ -z "${inner[$ns]+x}" ]; then outer+="netns add $ns"$'\n'; fi
+    [ -n "${inner[$ns]+x}" ] || nss+=("$ns")
+    outer+="link add $ifc-dp type veth peer name $ifc netns $ns"$'\n'
+    outer+="link set $ifc-dp addrgenmode none"$'\n'"link set $ifc-dp up"$'\n'
+    inner[$ns]+="link set $ifc addrgenmode none"$'\n'"link set $ifc address $mac"$'\n'
+    inner[$ns]+="addr add $addr dev $ifc"$'\n'"link set $ifc up"$'\n'
+  done
+  ip -batch - <<<"$outer" || return
+  for ns in "${nss[@]}"; do
+    ip -n "$ns" -batch - <<<"${inner[$ns]}link set lo up" || return
+  done
 }
 
 # rx_count NS IFACE — frames IFACE in NS has received. IFACE is a veth whose peer "$IFACE-dp" is

@@ -127,9 +127,11 @@ vng_args+=(--verbose --append "$append")
 # ("[ time] ...") are the command's and are shown, with the kernel lines worth seeing live
 # (fewer with OFGROUP_VM_QUIET).
 [ -z "${OFGROUP_VM_QUIET:-}" ] || show='^([^[]|$)|BUG:|WARNING:|Oops|KASAN:|Kernel panic'
+# QEMU opens its stdout and stderr anew (chardev file path=/proc/self/fd/N, with O_TRUNC): a log
+# file given as make's output would be cut to nothing at boot. Both go through pipes.
 set +e
 timeout -k 10 "$timeout_s" vng "${vng_args[@]}" --exec "$cmd" \
-  </dev/null 2> >(tee "$run_dir/console.log" | grep --line-buffered -E "$show" >&2)
+  </dev/null > >(cat) 2> >(tee "$run_dir/console.log" | grep --line-buffered -E "$show" >&2)
 vrc=$?
 set -e
 wait

@@ -20,6 +20,7 @@ use crate::logic::{
     error::ErrorKind,
     flow::{IpMasked, Key, Match, MatchSpec},
     model::{Action, BucketPos, BucketSpec, GroupSpec, GroupType},
+    validate::MAX_FLOWS_LIMIT,
 };
 use crate::table::{AddMode, Limits, OpError, Table};
 
@@ -33,7 +34,7 @@ fn dp() -> Result<Arc<Datapath>> {
         }),
         GFP_KERNEL,
     )?;
-    Arc::pin_init(Datapath::new(t), GFP_KERNEL)
+    Arc::pin_init(Datapath::new(t, MAX_FLOWS_LIMIT as usize), GFP_KERNEL)
 }
 
 /// `ip,nw_dst=a.b.c.d/plen` (plen 0: `ip` alone).
@@ -103,7 +104,7 @@ mod flows {
             }),
             GFP_KERNEL,
         )?;
-        let d = Arc::pin_init(Datapath::new(t), GFP_KERNEL)?;
+        let d = Arc::pin_init(Datapath::new(t, MAX_FLOWS_LIMIT as usize), GFP_KERNEL)?;
         let out = [Action::Output(1)];
         let mut b = KVec::new();
         for _ in 0..1024 {
@@ -127,8 +128,9 @@ mod flows {
         assert_eq!(g1.stats()?.buckets.len(), 1024);
         drop(g1);
 
-        // A flow table of 2048 flows (the module's holds MAX_FLOWS, more than a KUnit case has
-        // time to fill under TCG on the debug kernel: `make bench-flow-install` installs 100k)
+        // A flow table of 2048 flows (a module's holds up to MAX_FLOWS_LIMIT, more than a KUnit
+        // case has time to fill under TCG on the debug kernel: `make bench-flow-install` installs
+        // 100k)
         // filled over 4 masks (/32, /24, /16 and another /32), growing each subtable's hash
         // table several times, the last flow with 256 actions; one more is refused
         // (TABLE_FULL), as is a 257-action flow.

@@ -274,7 +274,7 @@ fn flow_table(shape: Shape, n: u32) -> Result<Pin<KBox<FlowTable>>> {
         }),
         GFP_KERNEL,
     )?;
-    let flows = KBox::pin_init(FlowTable::new(), GFP_KERNEL)?;
+    let flows = KBox::pin_init(FlowTable::with_max(crate::max_flows()), GFP_KERNEL)?;
     for i in 0..n {
         let (prio, m) = shape.flow(i)?;
         flows

@@ -98,11 +98,11 @@ impl PortLiveness for PortsLive<'_> {
 }
 
 impl Datapath {
-    /// A datapath serving `table`, with no flows and no ports.
-    pub(crate) fn new(table: Arc<Table>) -> impl PinInit<Self, Error> {
+    /// A datapath serving `table`, with no flows (and room for `max_flows`) and no ports.
+    pub(crate) fn new(table: Arc<Table>, max_flows: usize) -> impl PinInit<Self, Error> {
         try_pin_init!(Self {
             table,
-            flows <- FlowTable::new(),
+            flows <- FlowTable::with_max(max_flows),
             flows_lock <- new_mutex!(()),
             ports <- RcuXArray::new(),
             n_ports: Atomic::new(0),

@@ -37,9 +37,6 @@ use crate::logic::{
 };
 use crate::table::{OpError, Table};
 
-/// Most flows the datapath's table holds (OFPFMFC_TABLE_FULL beyond). Nothing in the table is
-/// sized by it: vectors grow with the flows (kvmalloc'd), so it only bounds memory.
-pub(crate) const MAX_FLOWS: usize = 1 << 20;
 
 /// Flow objects alive (installed, replaced and held). KUnit uses it to prove every flow is freed
 /// (kunit variant only).
@@ -346,12 +343,9 @@ pub(crate) struct FlowInfo {
 }
 
 impl FlowTable {
-    /// An empty table of at most [`MAX_FLOWS`] flows.
-    pub(crate) fn new() -> impl PinInit<Self> {
-        Self::with_max(MAX_FLOWS)
-    }
-
-    /// An empty table of at most `max` flows.
+    /// An empty table of at most `max` flows (OFPFMFC_TABLE_FULL beyond; the module's come from
+    /// `max_flows`). Nothing in the table is sized by it: vectors grow with the flows
+    /// (kvmalloc'd), so it only bounds memory.
     pub(crate) fn with_max(max: usize) -> impl PinInit<Self> {
         pin_init!(Self {
             top: RcuCell::new(),

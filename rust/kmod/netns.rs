@@ -24,7 +24,7 @@ impl PernetState for Datapath {
         // Charged to whoever creates the namespace (GFP_KERNEL_ACCOUNT), as its contents are
         // to whoever installs them.
         let table = Arc::pin_init(Table::new(crate::limits()), GFP_KERNEL_ACCOUNT)?;
-        Arc::pin_init(Datapath::new(table), GFP_KERNEL_ACCOUNT)
+        Arc::pin_init(Datapath::new(table, crate::max_flows()), GFP_KERNEL_ACCOUNT)
     }
 
     fn exit_rtnl(dp: &Self, rtnl: &Rtnl) {

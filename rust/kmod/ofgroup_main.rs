@@ -63,6 +63,10 @@ macro_rules! ofgroup_module {
                     default: 1024,
                     description: "Most buckets one group holds (OFPGMFC_OUT_OF_BUCKETS beyond)",
                 },
+                max_flows: u32 {
+                    default: 1_048_576,
+                    description: "Most flows a namespace's datapath holds (OFPFMFC_TABLE_FULL beyond)",
+                },
                 $($extra)*
             },
         }
@@ -87,12 +91,17 @@ ofgroup_module! {
 /// Version string logged at load; matches the userspace crates' version.
 const VERSION: &str = "0.1.0";
 
-/// The limits the module was loaded with: each namespace's datapath starts with them.
+/// The limits the module was loaded with: each namespace's group table starts with them.
 pub(crate) fn limits() -> Limits {
     Limits {
         max_groups: module_parameters::max_groups.value(),
         max_buckets: module_parameters::max_buckets.value(),
     }
+}
+
+/// The flow limit the module was loaded with: each namespace's flow table holds at most this many.
+pub(crate) fn max_flows() -> usize {
+    module_parameters::max_flows.value() as usize
 }
 
 struct OfGroup {
@@ -110,7 +119,8 @@ impl kernel::Module for OfGroup {
         // last and waits for those.
         let deferrals = ffi::Deferrals::init()?;
         let l = limits();
-        if let Err(msg) = logic::validate::check_limits(l.max_groups, l.max_buckets) {
+        let max_flows = module_parameters::max_flows.value();
+        if let Err(msg) = logic::validate::check_limits(l.max_groups, l.max_buckets, max_flows) {
             pr_err!("{}\n", msg);
             return Err(EINVAL);
         }
@@ -128,10 +138,11 @@ impl kernel::Module for OfGroup {
             GFP_KERNEL,
         )?;
         pr_info!(
-            "ofgroup {} loaded (max_groups={}, max_buckets={})\n",
+            "ofgroup {} loaded (max_groups={}, max_buckets={}, max_flows={})\n",
             VERSION,
             l.max_groups,
-            l.max_buckets
+            l.max_buckets,
+            max_flows
         );
         Ok(OfGroup {
             loaded_at_ns,

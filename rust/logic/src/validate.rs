@@ -295,14 +295,26 @@ pub fn check_flow_action(a: &Action) -> core::result::Result<(), BadOutPort> {
 /// clones stop being bounded work per frame.
 pub const MAX_BUCKETS_LIMIT: u32 = 65_536;
 
-/// Check the table limits a module is loaded with: `max_groups` in 1..=OFPG_MAX+1 (group ids
-/// are 0..=OFPG_MAX), `max_buckets` in 1..=[`MAX_BUCKETS_LIMIT`]. The error names the parameter.
-pub fn check_limits(max_groups: u32, max_buckets: u32) -> core::result::Result<(), &'static str> {
+/// Most flows a datapath may be configured to hold (`max_flows` module parameter): what the flow
+/// table's limits test shows reachable without a splat, memory back after.
+pub const MAX_FLOWS_LIMIT: u32 = 1 << 20;
+
+/// Check the limits a module is loaded with: `max_groups` in 1..=OFPG_MAX+1 (group ids are
+/// 0..=OFPG_MAX), `max_buckets` in 1..=[`MAX_BUCKETS_LIMIT`], `max_flows` in
+/// 1..=[`MAX_FLOWS_LIMIT`]. The error names the parameter.
+pub fn check_limits(
+    max_groups: u32,
+    max_buckets: u32,
+    max_flows: u32,
+) -> core::result::Result<(), &'static str> {
     if max_groups == 0 || max_groups > OFPG_MAX.saturating_add(1) {
         return Err("max_groups must be 1..4294967041 (group ids are 0..0xffffff00)");
     }
     if max_buckets == 0 || max_buckets > MAX_BUCKETS_LIMIT {
         return Err("max_buckets must be 1..65536");
+    }
+    if max_flows == 0 || max_flows > MAX_FLOWS_LIMIT {
+        return Err("max_flows must be 1..1048576");
     }
     Ok(())
 }

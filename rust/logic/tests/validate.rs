@@ -303,18 +303,25 @@ fn flow_output_ports() {
 
 #[test]
 fn module_limits_are_range_checked() {
-    assert_eq!(check_limits(1, 1), Ok(()));
-    assert_eq!(check_limits(1_048_576, 1024), Ok(()));
-    assert_eq!(check_limits(OFPG_MAX + 1, MAX_BUCKETS_LIMIT), Ok(()));
-    assert!(check_limits(0, 1024).unwrap_err().contains("max_groups"));
-    assert!(check_limits(OFPG_MAX + 2, 1024)
+    assert_eq!(check_limits(1, 1, 1), Ok(()));
+    assert_eq!(check_limits(1_048_576, 1024, 1_048_576), Ok(()));
+    assert_eq!(
+        check_limits(OFPG_MAX + 1, MAX_BUCKETS_LIMIT, MAX_FLOWS_LIMIT),
+        Ok(())
+    );
+    assert!(check_limits(0, 1024, 16).unwrap_err().contains("max_groups"));
+    assert!(check_limits(OFPG_MAX + 2, 1024, 16)
         .unwrap_err()
         .contains("max_groups"));
-    assert!(check_limits(u32::MAX, 1024)
+    assert!(check_limits(u32::MAX, 1024, 16)
         .unwrap_err()
         .contains("max_groups"));
-    assert!(check_limits(16, 0).unwrap_err().contains("max_buckets"));
-    assert!(check_limits(16, MAX_BUCKETS_LIMIT + 1)
+    assert!(check_limits(16, 0, 16).unwrap_err().contains("max_buckets"));
+    assert!(check_limits(16, MAX_BUCKETS_LIMIT + 1, 16)
         .unwrap_err()
         .contains("max_buckets"));
+    assert!(check_limits(16, 16, 0).unwrap_err().contains("max_flows"));
+    assert!(check_limits(16, 16, MAX_FLOWS_LIMIT + 1)
+        .unwrap_err()
+        .contains("max_flows"));
 }

@@ -37,7 +37,6 @@ use crate::logic::{
 };
 use crate::table::{OpError, Table};
 
-
 /// Flow objects alive (installed, replaced and held). KUnit uses it to prove every flow is freed
 /// (kunit variant only).
 #[cfg(ofgroup_kunit)]

@@ -309,7 +309,9 @@ fn module_limits_are_range_checked() {
         check_limits(OFPG_MAX + 1, MAX_BUCKETS_LIMIT, MAX_FLOWS_LIMIT),
         Ok(())
     );
-    assert!(check_limits(0, 1024, 16).unwrap_err().contains("max_groups"));
+    assert!(check_limits(0, 1024, 16)
+        .unwrap_err()
+        .contains("max_groups"));
     assert!(check_limits(OFPG_MAX + 2, 1024, 16)
         .unwrap_err()
         .contains("max_groups"));

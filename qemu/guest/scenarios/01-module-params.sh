@@ -19,7 +19,7 @@ rmmod ofgroup
 # two flows, and a third is refused in each.
 insmod "$ko" max_flows=2 || fail "insmod max_flows=2"
 ip netns add ofg-lim
-trap 'ip netns del ofg-lim 2>/dev/null; grep -q "^ofgroup " /proc/modules || insmod "$ko"' EXIT
+trap 'ip netns del ofg-lim 2>/dev/null || true; grep -q "^ofgroup " /proc/modules || insmod "$ko"' EXIT
 for ns in "" ofg-lim; do
   run=(ofgroupctl)
   [ -z "$ns" ] || run=(ip netns exec "$ns" ofgroupctl)

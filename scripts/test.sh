@@ -91,7 +91,7 @@ shell_pid=$!
 run_dir="$CACHE/runs/test-$stamp"
 log "VM tests on the debug kernel (run dir: $run_dir), make shell through a pseudo-terminal beside them"
 scen=()
-for s in ${OFGROUP_SCENARIOS:-}; do scen+=("$REPO/qemu/guest/scenarios/$s.sh"); done
+for s in ${OFGROUP_SCENARIOS:-}; do scen+=("$s"); done  # names: scenarios.sh finds them
 "$REPO/qemu/vm.sh" --run-dir "$run_dir" --timeout "${OFGROUP_TEST_TIMEOUT:-2400}" -- \
   "$REPO/qemu/guest/scenarios.sh" "${scen[@]}" || true
 kunit_py=$(kunit_py)

@@ -8,8 +8,8 @@
 . "$OFGROUP_REPO/qemu/guest/lib/topo.sh"
 dp_topology
 # Quiet stacks: a neighbour an earlier scenario's ping left in DELAY sends ARP probes a few seconds
-# later, frames no generator sent, which could land between the counters' baselines (a 60 s run
-# right after 50-nl-fuzz's pings saw one). No entry, no probe: the generators send raw frames.
+# later, frames no generator sent (a 60 s run right after 50-nl-fuzz's pings saw one). No entry,
+# no probe: the generators send raw frames, so every frame a port receives is a generator's.
 for ns in client s1 s2; do ip -n "$ns" neigh flush all; done
 backlog=$(sysctl -n net.core.netdev_max_backlog)
 trap 'sysctl -qw net.core.netdev_max_backlog=$backlog' EXIT
